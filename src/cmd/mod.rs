@@ -1,0 +1,150 @@
+//! The commands. Each file holds one command's arguments and its `run`;
+//! this module holds what they share: the context (which registry, colour,
+//! quiet) and the helpers that turn problems into messages.
+
+pub mod entity;
+pub mod init;
+pub mod log;
+pub mod meta;
+pub mod metric;
+
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+
+use crate::domain::{Date, FieldError, today};
+use crate::error::{Error, Result};
+use crate::output::Style;
+use crate::store::{self, Registry};
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// Colour on a terminal, unless NO_COLOR is set
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// What every command needs to know besides its own arguments.
+pub struct Context {
+    /// The registry file (`--db`, `IPART_DB`, or the default path).
+    pub db: PathBuf,
+    /// Work on an in-memory copy of the demo registry instead.
+    pub demo: bool,
+    pub quiet: bool,
+    /// Colour for stdout.
+    pub style: Style,
+    /// Colour for stderr.
+    pub err_style: Style,
+}
+
+impl Context {
+    pub fn new(db: Option<PathBuf>, demo: bool, color: ColorChoice, quiet: bool) -> Context {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let decide = |is_terminal: bool| match color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => is_terminal && !no_color,
+        };
+        Context {
+            db: db.unwrap_or_else(store::default_path),
+            demo,
+            quiet,
+            style: Style { color: decide(std::io::stdout().is_terminal()) },
+            err_style: Style { color: decide(std::io::stderr().is_terminal()) },
+        }
+    }
+
+    /// Opens the registry the command works on. With `--demo`, a fresh
+    /// in-memory registry loaded with the bundled demo data.
+    pub fn open(&self) -> Result<Registry> {
+        if self.demo {
+            let mut registry = Registry::create_in_memory()?;
+            crate::demo::load(&mut registry)?;
+            return Ok(registry);
+        }
+        let (registry, report) = Registry::open(&self.db)?;
+        if let Some((from, backup)) = report.migrated_from {
+            self.info(format!(
+                "upgraded registry {} from schema version {from} to {} (the old file was copied to {})",
+                self.db.display(),
+                store::SCHEMA_VERSION,
+                backup.display()
+            ));
+        }
+        Ok(registry)
+    }
+
+    /// A message for the person at the terminal (stderr), unless `--quiet`.
+    pub fn info(&self, message: impl std::fmt::Display) {
+        if !self.quiet {
+            eprintln!("{message}");
+        }
+    }
+
+    /// A warning on stderr (shown even with `--quiet`).
+    pub fn warn(&self, message: impl std::fmt::Display) {
+        let prefix = if self.err_style.color { "\x1b[1;33mwarning:\x1b[0m" } else { "warning:" };
+        eprintln!("ipart: {prefix} {message}");
+    }
+
+    /// Says that a change went nowhere, with `--demo`.
+    pub fn note_demo_write(&self) {
+        if self.demo {
+            self.info("(--demo: this change was made to an in-memory copy of the demo registry and is not kept)");
+        }
+    }
+
+    /// Buffered stdout.
+    pub fn stdout(&self) -> BufWriter<std::io::StdoutLock<'static>> {
+        BufWriter::new(std::io::stdout().lock())
+    }
+
+    pub fn today(&self) -> Result<Date> {
+        Ok(today()?)
+    }
+}
+
+/// Flushes stdout, treating a closed pipe (`ipart ... | head`) as success.
+pub fn finish(mut out: impl Write) -> Result<()> {
+    match out.flush() {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+/// The command-line flag for a native field: `left_on` -> `--left-on`.
+pub fn flag_of(field: &str) -> String {
+    match field {
+        "status_history" | "status" => "--status".to_string(),
+        "status_since" => "--on".to_string(),
+        "aliases" => "--alias".to_string(),
+        "regions" => "--region".to_string(),
+        "themes" => "--theme".to_string(),
+        "members" => "--member".to_string(),
+        "partners" => "--partner".to_string(),
+        other => format!("--{}", other.replace('_', "-")),
+    }
+}
+
+/// Problems found in command-line values, one per line, named by flag.
+pub fn problems_error(problems: Vec<FieldError>) -> Error {
+    let lines: Vec<String> = problems.iter().map(|p| format!("{}: {}", flag_of(p.field), p.message)).collect();
+    Error::invalid(format!("{}\nnothing was changed", lines.join("\n")))
+}
+
+/// Parses a date given on the command line, naming the flag on failure.
+pub fn date_arg(flag: &str, value: &str) -> Result<Date> {
+    crate::domain::parse_date(value).map_err(|e| Error::invalid(format!("{flag}: {}", e.message)).into())
+}
+
+/// The date a listing or report is taken on: `--as-of`, else the end of
+/// `--year`, else none.
+pub fn as_of_arg(as_of: Option<&str>, year: Option<i16>) -> Result<Option<Date>> {
+    match (as_of, year) {
+        (Some(d), _) => Ok(Some(date_arg("--as-of", d)?)),
+        (None, Some(y)) => Ok(Some(crate::domain::date::year_end(y)?)),
+        (None, None) => Ok(None),
+    }
+}

@@ -1,0 +1,65 @@
+//! Calendar dates as the registry stores them (ISO `YYYY-MM-DD`) and as people
+//! type them (`1-9-2023`, `01/09/2023`).
+
+use crate::error::Error;
+pub use jiff::civil::Date;
+
+/// Parses a date typed on the command line or in a native file:
+/// `2023-09-01`, or day first with `-` or `/`: `01-09-2023`, `1-9-2023`,
+/// `01/09/2023`. A four-digit year decides the order, so no form is ambiguous.
+pub fn parse_date(input: &str) -> Result<Date, Error> {
+    let s = input.trim();
+    let parts: Vec<&str> = s.split(['-', '/']).collect();
+    let numbers: Option<Vec<i32>> = if parts.len() == 3
+        && parts.iter().all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        parts.iter().map(|p| p.parse().ok()).collect()
+    } else {
+        None
+    };
+    let ymd = match (numbers, parts.as_slice()) {
+        (Some(n), [y, _, _]) if y.len() == 4 && !s.contains('/') => Some((n[0], n[1], n[2])),
+        (Some(n), [_, _, y]) if y.len() == 4 => Some((n[2], n[1], n[0])),
+        _ => None,
+    };
+    let bad =
+        || Error::invalid(format!("{input:?} is not a date (expected YYYY-MM-DD, such as 2023-09-01, or DD-MM-YYYY)"));
+    let (y, m, d) = ymd.ok_or_else(bad)?;
+    Date::new(y as i16, m as i8, d as i8).map_err(|_| {
+        Error::invalid(format!("{input:?} is not a date in the calendar ({y:04}-{m:02}-{d:02} does not exist)"))
+    })
+}
+
+/// Today, or the date in `IPART_TODAY` (for reproducible scripts and tests).
+pub fn today() -> Result<Date, Error> {
+    match std::env::var("IPART_TODAY") {
+        Ok(s) if !s.is_empty() => parse_date(&s).map_err(|e| Error::usage(format!("IPART_TODAY: {e}"))),
+        _ => Ok(jiff::ZonedDateTime::now().date()),
+    }
+}
+
+/// The last day of a year: the date a yearly figure is taken on.
+pub fn year_end(year: i16) -> Result<Date, Error> {
+    Date::new(year, 12, 31).map_err(|_| Error::invalid(format!("{year} is not a year ipart can handle")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_iso_and_day_first() {
+        let d = Date::new(2023, 9, 1).unwrap();
+        for s in ["2023-09-01", "01-09-2023", "1-9-2023", "01/09/2023", " 2023-9-1 "] {
+            assert_eq!(parse_date(s).unwrap(), d, "{s}");
+        }
+    }
+
+    #[test]
+    fn refuses_impossible_and_ambiguous_dates() {
+        assert!(parse_date("2023-02-30").unwrap_err().to_string().contains("does not exist"));
+        for s in ["01-09-23", "2023/09/01", "yesterday", "", "2023-09", "20230901"] {
+            assert!(parse_date(s).is_err(), "{s}");
+        }
+    }
+}

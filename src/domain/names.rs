@@ -1,0 +1,93 @@
+//! Matching names as people and source systems spell them: case, accents,
+//! punctuation and spacing do not matter ("Universiteit  Twente",
+//! "universiteit-twente"), and a name that matches nothing gets the closest
+//! known names as suggestions.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// The key two spellings share when they name the same thing: lower case,
+/// accents removed, `-`, `_`, `/` and `.` read as spaces, runs of white
+/// space collapsed.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_space = false;
+    for c in s.nfd().filter(|c| !is_combining_mark(*c)) {
+        if c.is_whitespace() || matches!(c, '-' | '_' | '/' | '.') {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+/// The known names closest to `input`, best first, at most `limit`.
+///
+/// A name counts as close when it contains the input (or the other way
+/// round) or when their similarity is high; this catches both "Utrect" for
+/// "Utrecht" and "Twente" for "Universiteit Twente".
+pub fn suggest<'a>(input: &str, known: impl IntoIterator<Item = &'a str>, limit: usize) -> Vec<&'a str> {
+    let wanted = fold(input);
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    let mut scored: Vec<(f64, &str)> = known
+        .into_iter()
+        .filter_map(|name| {
+            let key = fold(name);
+            let mut score = strsim::jaro_winkler(&wanted, &key);
+            if key.contains(&wanted) || wanted.contains(&key) {
+                score = score.max(0.9);
+            }
+            (score >= 0.82).then_some((score, name))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    let mut out: Vec<&str> = Vec::new();
+    for (_, name) in scored {
+        if !out.contains(&name) {
+            out.push(name);
+        }
+        if out.len() == limit {
+            break;
+        }
+    }
+    out
+}
+
+/// `; did you mean "A" or "B"?` or nothing.
+pub fn did_you_mean(suggestions: &[&str]) -> String {
+    let quoted: Vec<String> = suggestions.iter().map(|s| format!("{s:?}")).collect();
+    match quoted.split_last() {
+        None => String::new(),
+        Some((last, [])) => format!("; did you mean {last}?"),
+        Some((last, rest)) => format!("; did you mean {} or {last}?", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fold_ignores_case_accents_and_punctuation() {
+        assert_eq!(fold("  Universiteit   Twente "), "universiteit twente");
+        assert_eq!(fold("Beëindigd"), "beeindigd");
+        assert_eq!(fold("in_progress"), fold("In-Progress"));
+        assert_eq!(fold("P-Direkt"), "p direkt");
+        assert_eq!(fold("i.o."), "i o");
+    }
+
+    #[test]
+    fn suggests_close_names() {
+        let known = ["Hogeschool Utrecht", "Universiteit Utrecht", "Hanze Hogeschool", "DUO"];
+        assert_eq!(suggest("Hogeschool Utrect", known, 3)[0], "Hogeschool Utrecht");
+        assert!(suggest("Twente", known, 3).is_empty());
+        assert_eq!(did_you_mean(&["A", "B"]), r#"; did you mean "A" or "B"?"#);
+    }
+}

@@ -1,0 +1,33 @@
+//! ipart: the registry of I-Partnerschap, a programme that connects Dutch
+//! central-government organisations with education institutions.
+//!
+//! The binary (`src/main.rs`) only parses the command line and calls
+//! [`run`]; everything else is this library, so tests and benchmarks use the
+//! same code.
+
+pub mod cli;
+pub mod cmd;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod native;
+pub mod output;
+pub mod store;
+
+use cli::{Cli, Command};
+use cmd::Context;
+use error::Result;
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    let g = &cli.global;
+    let ctx = Context::new(g.db.clone(), g.demo, g.color, g.quiet);
+    match &cli.command {
+        Command::Init(args) => cmd::init::run(args, &ctx),
+        Command::Record(record) => record.clone().run(&ctx),
+        Command::Metric(metric) => cmd::metric::run(metric, &ctx),
+        Command::Log(args) => cmd::log::run(args, &ctx),
+        Command::Completions { shell } => cmd::meta::completions(*shell, &ctx),
+        Command::Man => cmd::meta::man(&ctx),
+    }
+}

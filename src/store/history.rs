@@ -1,0 +1,195 @@
+//! Status histories: assignments, labs, communities, curricula and chairs
+//! each keep a table of (status, since) changes. The status on a date is the
+//! last change on or before it; nothing stores the "current" status.
+
+use rusqlite::{Connection, params};
+
+use super::Writer;
+use crate::domain::{Date, StatusChange, Vocabulary};
+use crate::error::{Error, Result};
+
+/// Which history table belongs to which record table.
+#[derive(Debug, Clone, Copy)]
+pub struct HistoryTable {
+    /// The record table ("assignment").
+    pub owner: &'static str,
+    /// The history table ("assignment_status").
+    pub table: &'static str,
+    /// Its column referring to the record ("assignment_id").
+    pub owner_column: &'static str,
+}
+
+pub const ASSIGNMENT: HistoryTable =
+    HistoryTable { owner: "assignment", table: "assignment_status", owner_column: "assignment_id" };
+pub const LAB: HistoryTable = HistoryTable { owner: "lab", table: "lab_status", owner_column: "lab_id" };
+pub const COMMUNITY: HistoryTable =
+    HistoryTable { owner: "community", table: "community_status", owner_column: "community_id" };
+pub const CURRICULUM: HistoryTable =
+    HistoryTable { owner: "curriculum", table: "curriculum_status", owner_column: "curriculum_id" };
+pub const CHAIR: HistoryTable = HistoryTable { owner: "chair", table: "chair_status", owner_column: "chair_id" };
+
+/// The history of one record, oldest first.
+pub fn load<S: Vocabulary>(conn: &Connection, t: HistoryTable, id: i64) -> Result<Vec<StatusChange<S>>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT since, status FROM {} WHERE {} = ?1 ORDER BY since",
+        t.table, t.owner_column
+    ))?;
+    let rows = stmt.query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (since, status) = row?;
+        out.push(StatusChange { since: parse_stored_date(&since)?, status: S::parse(&status)? });
+    }
+    Ok(out)
+}
+
+/// Records that the record took `status` on `since`. A change already on that
+/// day is replaced: a history holds one status per day. Returns false when
+/// the history already says exactly this (nothing changed).
+pub fn set<S: Vocabulary + serde::Serialize>(
+    w: &Writer,
+    t: HistoryTable,
+    id: i64,
+    change: StatusChange<S>,
+) -> Result<bool> {
+    let existing: Option<(i64, String)> = super::optional(w.query_row(
+        &format!("SELECT id, status FROM {} WHERE {} = ?1 AND since = ?2", t.table, t.owner_column),
+        params![id, change.since.to_string()],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    ))?;
+    let new = serde_json::json!({ t.owner_column: id, "since": change.since, "status": change.status });
+    match existing {
+        Some((_, status)) if status == change.status.code() => Ok(false),
+        Some((row_id, status)) => {
+            w.execute(
+                &format!("UPDATE {} SET status = ?1 WHERE id = ?2", t.table),
+                params![change.status.code(), row_id],
+            )?;
+            let old = serde_json::json!({ t.owner_column: id, "since": change.since, "status": status });
+            w.audit(t.table, row_id, Some(&old), Some(&new))?;
+            Ok(true)
+        }
+        None => {
+            w.execute(
+                &format!("INSERT INTO {} ({}, status, since) VALUES (?1, ?2, ?3)", t.table, t.owner_column),
+                params![id, change.status.code(), change.since.to_string()],
+            )?;
+            w.audit(t.table, w.last_insert_rowid(), None, Some(&new))?;
+            Ok(true)
+        }
+    }
+}
+
+/// Removes the change on `since`; refuses to remove the only one, since a
+/// record without history would not exist on any date.
+pub fn remove(w: &Writer, t: HistoryTable, id: i64, since: Date) -> Result<()> {
+    let rows: Vec<(i64, String, String)> = {
+        let mut stmt = w.prepare(&format!(
+            "SELECT id, since, status FROM {} WHERE {} = ?1 ORDER BY since",
+            t.table, t.owner_column
+        ))?;
+        stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?
+    };
+    let Some((row_id, _, status)) = rows.iter().find(|(_, s, _)| *s == since.to_string()) else {
+        let dates: Vec<&str> = rows.iter().map(|(_, s, _)| s.as_str()).collect();
+        return Err(Error::invalid(format!(
+            "{} {id} has no status change on {since} (its changes are on {})",
+            t.owner,
+            dates.join(", ")
+        ))
+        .into());
+    };
+    if rows.len() == 1 {
+        return Err(Error::invalid(format!(
+            "{since} is the only status of {} {id}; a record needs at least one (remove the {} instead)",
+            t.owner, t.owner
+        ))
+        .into());
+    }
+    w.execute(&format!("DELETE FROM {} WHERE id = ?1", t.table), [row_id])?;
+    let old = serde_json::json!({ t.owner_column: id, "since": since, "status": status });
+    w.audit(t.table, *row_id, Some(&old), None)?;
+    Ok(())
+}
+
+/// Removes the whole history of a record that is being removed, each change
+/// audited so the trail shows what was lost.
+pub fn remove_all(w: &Writer, t: HistoryTable, id: i64) -> Result<()> {
+    let rows: Vec<(i64, String, String)> = {
+        let mut stmt =
+            w.prepare(&format!("SELECT id, since, status FROM {} WHERE {} = ?1", t.table, t.owner_column))?;
+        stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?
+    };
+    for (row_id, since, status) in rows {
+        w.execute(&format!("DELETE FROM {} WHERE id = ?1", t.table), [row_id])?;
+        let old = serde_json::json!({ t.owner_column: id, "since": since, "status": status });
+        w.audit(t.table, row_id, Some(&old), None)?;
+    }
+    Ok(())
+}
+
+/// Writes a whole history for a new record.
+pub fn insert_all<S: Vocabulary + serde::Serialize>(
+    w: &Writer,
+    t: HistoryTable,
+    id: i64,
+    history: &[StatusChange<S>],
+) -> Result<()> {
+    for change in history {
+        set(w, t, id, *change)?;
+    }
+    Ok(())
+}
+
+/// `DATE=status|DATE=status`: the native-file form of a history.
+pub fn format_native<S: Vocabulary>(history: &[StatusChange<S>]) -> String {
+    history.iter().map(|c| format!("{}={}", c.since, c.status.code())).collect::<Vec<_>>().join("|")
+}
+
+/// Parses the native-file form; dates must increase strictly.
+pub fn parse_native<S: Vocabulary>(text: &str) -> Result<Vec<StatusChange<S>>, Error> {
+    let mut out: Vec<StatusChange<S>> = Vec::new();
+    for entry in text.split('|').map(str::trim).filter(|e| !e.is_empty()) {
+        let (date, status) = entry.split_once('=').ok_or_else(|| {
+            Error::invalid(format!(
+                "{entry:?} is not a status change (expected DATE=status, such as 2023-09-01=completed)"
+            ))
+        })?;
+        let change = StatusChange { since: crate::domain::parse_date(date)?, status: S::parse(status)? };
+        if let Some(last) = out.last()
+            && last.since >= change.since
+        {
+            return Err(Error::invalid(format!(
+                "status changes must be in date order, one per day: {} follows {}",
+                change.since, last.since
+            )));
+        }
+        out.push(change);
+    }
+    Ok(out)
+}
+
+/// Dates in the registry are valid by construction (CHECK constraints); a
+/// failure here means the file was damaged.
+pub fn parse_stored_date(s: &str) -> Result<Date> {
+    s.parse::<Date>().map_err(|_| {
+        Error::registry(format!("the registry holds {s:?} where a date belongs; run `ipart db check`")).into()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::AssignmentStatus;
+
+    #[test]
+    fn native_history_round_trips_and_refuses_disorder() {
+        let text = "2023-01-10=preparation|2023-03-01=in_progress|2023-07-01=completed";
+        let h = parse_native::<AssignmentStatus>(text).unwrap();
+        assert_eq!(h.len(), 3);
+        assert_eq!(format_native(&h), text);
+        assert!(parse_native::<AssignmentStatus>("2023-03-01=preparation|2023-01-01=completed").is_err());
+        assert!(parse_native::<AssignmentStatus>("2023-03-01 preparation").is_err());
+        assert!(parse_native::<AssignmentStatus>("2023-03-01=busy").is_err());
+    }
+}

@@ -1,0 +1,239 @@
+//! Resolving what people type (a name, a short name, an alias, an id) to the
+//! record it means. Loaded once per command, so a bulk import resolves a
+//! million references without a query each.
+
+use std::collections::HashMap;
+
+use rusqlite::Connection;
+
+use crate::domain::names::{did_you_mean, fold, suggest};
+use crate::domain::{Level, Sector, Vocabulary};
+use crate::error::{Error, Result};
+
+/// Every spelling of every record of one kind, folded (see `names::fold`).
+#[derive(Debug, Default)]
+pub struct NameIndex {
+    /// "a partner", "a lab": for messages.
+    what: &'static str,
+    /// The command that lists them, for messages.
+    list_command: &'static str,
+    by_key: HashMap<String, Vec<i64>>,
+    /// The main name of each record, for messages and suggestions.
+    names: HashMap<i64, String>,
+    /// Every spelling as written, for suggestions.
+    spellings: Vec<String>,
+}
+
+impl NameIndex {
+    /// Builds an index from `(id, main name, other spellings...)` rows.
+    /// `sql` returns `id, name, spelling` where spelling may be NULL.
+    pub fn load(conn: &Connection, what: &'static str, list_command: &'static str, sql: &str) -> Result<Self> {
+        let mut index = NameIndex { what, list_command, ..Default::default() };
+        let mut stmt = conn.prepare(sql)?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let id: i64 = row.get(0)?;
+            let name: String = row.get(1)?;
+            let spelling: Option<String> = row.get(2)?;
+            index.names.entry(id).or_insert_with(|| name.clone());
+            index.add(id, &name);
+            if let Some(s) = spelling {
+                index.add(id, &s);
+            }
+        }
+        Ok(index)
+    }
+
+    /// Adds a spelling (used when an import creates records as it goes).
+    pub fn add(&mut self, id: i64, spelling: &str) {
+        let ids = self.by_key.entry(fold(spelling)).or_default();
+        if !ids.contains(&id) {
+            ids.push(id);
+            self.spellings.push(spelling.to_string());
+        }
+        self.names.entry(id).or_insert_with(|| spelling.to_string());
+    }
+
+    /// The main name of a record.
+    pub fn name(&self, id: i64) -> Option<&str> {
+        self.names.get(&id).map(String::as_str)
+    }
+
+    /// The id of the record `input` names, or `None` when nothing matches.
+    /// An error when the spelling names more than one record.
+    pub fn find(&self, input: &str) -> Result<Option<i64>, Error> {
+        let trimmed = input.trim();
+        if !trimmed.is_empty()
+            && trimmed.bytes().all(|b| b.is_ascii_digit())
+            && let Ok(id) = trimmed.parse::<i64>()
+            && self.names.contains_key(&id)
+        {
+            return Ok(Some(id));
+        }
+        match self.by_key.get(&fold(trimmed)).map(Vec::as_slice) {
+            None | Some([]) => Ok(None),
+            Some([id]) => Ok(Some(*id)),
+            Some(ids) => {
+                let names: Vec<String> =
+                    ids.iter().map(|id| format!("{} (id {id})", self.names.get(id).map_or("?", |s| s))).collect();
+                Err(Error::invalid(format!(
+                    "{input:?} names more than one {}: {}; use the id",
+                    self.what.trim_start_matches("a ").trim_start_matches("an "),
+                    names.join(", ")
+                )))
+            }
+        }
+    }
+
+    /// The id of the record `input` names; an error suggesting the closest
+    /// names when nothing matches.
+    pub fn resolve(&self, input: &str) -> Result<i64, Error> {
+        self.find(input)?.ok_or_else(|| self.unknown(input))
+    }
+
+    /// The "no such record" error, with suggestions.
+    pub fn unknown(&self, input: &str) -> Error {
+        let suggestions = suggest(input, self.spellings.iter().map(String::as_str), 3);
+        let mut names: Vec<&str> = Vec::new();
+        for s in suggestions {
+            // Suggest the main name where an alias matched.
+            let main = self.find(s).ok().flatten().and_then(|id| self.name(id)).unwrap_or(s);
+            if !names.contains(&main) {
+                names.push(main);
+            }
+        }
+        Error::invalid(format!(
+            "no {} called {input:?}{} (see `ipart {}`)",
+            self.what.trim_start_matches("a ").trim_start_matches("an "),
+            did_you_mean(&names),
+            self.list_command
+        ))
+    }
+
+    /// The ids that already answer to `spelling`, other than `except`.
+    pub fn taken_by_other(&self, spelling: &str, except: i64) -> Option<i64> {
+        self.by_key.get(&fold(spelling)).and_then(|ids| ids.iter().copied().find(|id| *id != except))
+    }
+}
+
+/// Partners with what references to them need: sector and level.
+#[derive(Debug, Default)]
+pub struct PartnerIndex {
+    pub names: NameIndex,
+    info: HashMap<i64, (Sector, Option<Level>)>,
+}
+
+impl PartnerIndex {
+    pub fn load(conn: &Connection) -> Result<Self> {
+        let names = NameIndex::load(
+            conn,
+            "a partner",
+            "partner list",
+            "SELECT id, name, short_name FROM partner
+             UNION ALL SELECT p.id, p.name, a.alias FROM partner_alias a JOIN partner p ON p.id = a.partner_id
+             ORDER BY 1",
+        )?;
+        let mut info = HashMap::new();
+        let mut stmt = conn.prepare("SELECT id, sector, level FROM partner")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let sector: String = row.get(1)?;
+            let level: Option<String> = row.get(2)?;
+            info.insert(
+                row.get::<_, i64>(0)?,
+                (Sector::parse(&sector)?, level.as_deref().map(Level::parse).transpose()?),
+            );
+        }
+        Ok(PartnerIndex { names, info })
+    }
+
+    /// Registers a partner created during this command.
+    pub fn add(&mut self, id: i64, spellings: &[&str], sector: Sector, level: Option<Level>) {
+        for s in spellings {
+            self.names.add(id, s);
+        }
+        self.info.insert(id, (sector, level));
+    }
+
+    pub fn sector(&self, id: i64) -> Option<Sector> {
+        self.info.get(&id).map(|i| i.0)
+    }
+
+    pub fn level(&self, id: i64) -> Option<Level> {
+        self.info.get(&id).and_then(|i| i.1)
+    }
+
+    /// Resolves `input` and requires the partner to be of `sector`.
+    pub fn resolve_in(&self, input: &str, sector: Sector) -> Result<i64, Error> {
+        let id = self.names.resolve(input)?;
+        let actual = self.sector(id).unwrap_or(Sector::Other);
+        if actual != sector {
+            let name = self.names.name(id).unwrap_or(input);
+            return Err(Error::invalid(format!(
+                "{name:?} is {} partner, not {} partner",
+                article(actual),
+                article(sector)
+            )));
+        }
+        Ok(id)
+    }
+}
+
+fn article(sector: Sector) -> String {
+    match sector {
+        Sector::Education => "an education".to_string(),
+        Sector::Government => "a government".to_string(),
+        Sector::Other => "an other".to_string(),
+    }
+}
+
+/// Themes by code, English and Dutch name, and alias.
+pub fn theme_index(conn: &Connection) -> Result<NameIndex> {
+    NameIndex::load(
+        conn,
+        "a theme",
+        "theme list",
+        "SELECT id, code, name_en FROM theme
+         UNION ALL SELECT id, code, name_nl FROM theme
+         UNION ALL SELECT t.id, t.code, a.alias FROM theme_alias a JOIN theme t ON t.id = a.theme_id
+         ORDER BY 1",
+    )
+}
+
+pub fn lab_index(conn: &Connection) -> Result<NameIndex> {
+    NameIndex::load(conn, "a lab", "lab list", "SELECT id, name, NULL FROM lab")
+}
+
+pub fn community_index(conn: &Connection) -> Result<NameIndex> {
+    NameIndex::load(conn, "a community", "community list", "SELECT id, name, NULL FROM community")
+}
+
+pub fn activity_index(conn: &Connection) -> Result<NameIndex> {
+    NameIndex::load(conn, "an activity", "activity list", "SELECT id, name, NULL FROM activity")
+}
+
+pub fn curriculum_index(conn: &Connection) -> Result<NameIndex> {
+    NameIndex::load(conn, "a curriculum", "curriculum list", "SELECT id, name, NULL FROM curriculum")
+}
+
+pub fn chair_index(conn: &Connection) -> Result<NameIndex> {
+    NameIndex::load(conn, "a chair", "chair list", "SELECT id, name, NULL FROM chair")
+}
+
+/// Records with (source, external id) keys, referred to as `SOURCE:ID` or by
+/// their numeric id.
+pub fn keyed_index(conn: &Connection, table: &'static str) -> Result<NameIndex> {
+    let (what, list) = match table {
+        "assignment" => ("an assignment", "assignment list"),
+        "phd" => ("a PhD candidate", "phd list"),
+        _ => ("a record", "--help"),
+    };
+    NameIndex::load(
+        conn,
+        what,
+        list,
+        &format!(
+            "SELECT id, CAST(id AS TEXT), CASE WHEN external_id IS NOT NULL THEN source || ':' || external_id END FROM {table}"
+        ),
+    )
+}
