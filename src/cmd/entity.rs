@@ -12,7 +12,7 @@ use clap::{Arg, ArgAction, ArgMatches, Command, FromArgMatches, Subcommand};
 use super::{Context, as_of_arg, date_arg, finish, problems_error};
 use crate::domain::*;
 use crate::error::{Error, Result};
-use crate::native::build::{Built, build, history_table};
+use crate::native::build::{build, history_table};
 use crate::native::record::{self, ListFilter};
 use crate::native::{Catalog, Fields, Kind};
 use crate::output::{Format, Listing, Record};
@@ -358,6 +358,11 @@ pub struct RecordCommand {
 
 fn spec_of(kind: Kind) -> &'static Spec {
     SPECS.iter().find(|s| s.kind == kind).copied().unwrap_or(&PARTNER)
+}
+
+/// The `list` filters that apply to `kind` (`export` takes the same).
+pub fn list_filters(kind: Kind) -> &'static [&'static str] {
+    SPECS.iter().find(|s| s.kind == kind).map_or(&[], |s| s.filters)
 }
 
 fn examples(lines: &[&str]) -> String {
@@ -743,7 +748,7 @@ fn edit(ctx: &Context, spec: &Spec, m: &ArgMatches) -> Result<()> {
         }
         let cat = Catalog::load(w, spec.kind, today)?;
         let new = build(spec.kind, &fields, &cat).map_err(problems_error)?.with_id(id);
-        if same_record(&new, &old) {
+        if new.same_record(&old) {
             return Ok(false);
         }
         new.update(w, &cat, &old)?;
@@ -756,19 +761,6 @@ fn edit(ctx: &Context, spec: &Spec, m: &ArgMatches) -> Result<()> {
         ctx.info(format!("{} {id} already had those values; nothing changed", spec.kind.name()));
     }
     Ok(())
-}
-
-/// Whether an edit changes anything (histories are not part of an edit).
-fn same_record(new: &Built, old: &Built) -> bool {
-    match (new, old) {
-        (Built::Lab(a, _), Built::Lab(b, _)) => a == b,
-        (Built::Community(a, _), Built::Community(b, _)) => a == b,
-        (Built::Assignment(a, _), Built::Assignment(b, _)) => a == b,
-        (Built::Curriculum(a, _), Built::Curriculum(b, _)) => a == b,
-        (Built::Chair(a, _), Built::Chair(b, _)) => a == b,
-        (Built::Theme(a), Built::Theme(b)) => Theme { position: b.position, ..a.clone() } == *b,
-        (a, b) => a == b,
-    }
 }
 
 fn remove(ctx: &Context, spec: &Spec, m: &ArgMatches) -> Result<()> {

@@ -3,7 +3,7 @@
 //! rules that need other records (is this partner a government partner?)
 //! are checked where references are resolved (`store::lookup`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::date::Date;
 use super::vocab::*;
@@ -54,7 +54,7 @@ fn require_source(problems: &mut Problems, source: &Option<String>, external_id:
 }
 
 /// An organisation taking part.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Partner {
     pub id: i64,
     pub name: String,
@@ -99,7 +99,7 @@ impl Partner {
 }
 
 /// A student assignment at government.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Assignment {
     pub id: i64,
     pub title: String,
@@ -141,7 +141,7 @@ pub fn status_on<S: Copy>(history: &[StatusChange<S>], date: Date) -> Option<Sta
 }
 
 /// A field lab.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Lab {
     pub id: i64,
     pub name: String,
@@ -160,7 +160,7 @@ impl Lab {
 }
 
 /// A community of practice.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Community {
     pub id: i64,
     pub name: String,
@@ -176,7 +176,7 @@ impl Community {
 }
 
 /// A dual PhD candidate (no name: the figures need counts).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Phd {
     pub id: i64,
     pub started_on: Date,
@@ -199,7 +199,7 @@ impl Phd {
 }
 
 /// A course, summer course, event or conference.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Activity {
     pub id: i64,
     pub kind: ActivityKind,
@@ -239,7 +239,7 @@ impl Activity {
 /// Something developed with education partners that has a kind, a theme
 /// and a lifecycle: a curriculum (minor, master, post-master) or a chair
 /// (lectorate, chair).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Initiative<K> {
     pub id: i64,
     pub kind: K,
@@ -262,7 +262,7 @@ pub type Curriculum = Initiative<CurriculumKind>;
 pub type Chair = Initiative<ChairKind>;
 
 /// A research question from government (the knowledge portfolios).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Question {
     pub id: i64,
     pub text: String,
@@ -284,7 +284,7 @@ impl Question {
 }
 
 /// A theme.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Theme {
     pub id: i64,
     pub code: String,

@@ -35,6 +35,12 @@ pub trait Vocabulary: Sized + Copy + PartialEq + 'static {
 
     /// Parses any accepted spelling; the error lists what is accepted.
     fn parse(input: &str) -> Result<Self, Error> {
+        // Files written by ipart hold codes: finding those without folding
+        // keeps a bulk import from folding every spelling of every value.
+        let trimmed = input.trim();
+        if let Some(v) = Self::ALL.iter().copied().find(|v| v.code() == trimmed) {
+            return Ok(v);
+        }
         let wanted = fold(input);
         Self::ALL
             .iter()
@@ -108,6 +114,13 @@ macro_rules! vocabulary {
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.code())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                <$name as Vocabulary>::parse(&s).map_err(serde::de::Error::custom)
             }
         }
     };

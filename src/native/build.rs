@@ -492,6 +492,21 @@ impl Built {
         }
     }
 
+    /// Whether saving `self` over the stored record `stored` would change
+    /// it. Status histories are not compared (they change through
+    /// `status`), nor a theme's display position.
+    pub fn same_record(&self, stored: &Built) -> bool {
+        match (self, stored) {
+            (Built::Lab(a, _), Built::Lab(b, _)) => a == b,
+            (Built::Community(a, _), Built::Community(b, _)) => a == b,
+            (Built::Assignment(a, _), Built::Assignment(b, _)) => a == b,
+            (Built::Curriculum(a, _), Built::Curriculum(b, _)) => a == b,
+            (Built::Chair(a, _), Built::Chair(b, _)) => a == b,
+            (Built::Theme(a), Built::Theme(b)) => Theme { position: b.position, ..a.clone() } == *b,
+            (a, b) => a == b,
+        }
+    }
+
     /// Gives the record the id of the stored one it replaces.
     pub fn with_id(mut self, id: i64) -> Built {
         match &mut self {

@@ -85,6 +85,7 @@ fn assignment_record(v: &store::assignment::AssignmentView) -> Map<String, Value
 fn lab_record(v: &store::lab::LabView) -> Map<String, Value> {
     object(json!({
         "id": v.lab.id, "name": v.lab.name, "regions": v.lab.regions, "themes": v.themes, "members": v.members,
+        "description": v.lab.description,
     }))
 }
 
@@ -129,11 +130,29 @@ fn theme_record(t: &Theme) -> Map<String, Value> {
 /// The records of `kind` that pass `f`, with their status on `f.as_of` (or
 /// `today`), ordered deterministically.
 pub fn list(conn: &Connection, kind: Kind, f: &ListFilter, today: Date) -> Result<Vec<Map<String, Value>>> {
+    let mut out = Vec::new();
+    visit(conn, kind, f, today, &mut |record| {
+        out.push(record);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Hands the records `list` would return to `each`, one at a time.
+/// Assignments, the kind that runs into millions, are streamed from the
+/// registry; the other kinds are few.
+pub fn visit(
+    conn: &Connection,
+    kind: Kind,
+    f: &ListFilter,
+    today: Date,
+    each: &mut dyn FnMut(Map<String, Value>) -> Result<()>,
+) -> Result<()> {
     let themes = lookup::theme_index(conn)?;
     let partners = lookup::PartnerIndex::load(conn)?;
     let theme_id = resolve_opt("theme", &themes, &f.theme)?;
     let partner_id = resolve_opt("partner", &partners.names, &f.partner)?;
-    Ok(match kind {
+    let records: Vec<Map<String, Value>> = match kind {
         Kind::Theme => store::theme::list(conn)?.iter().map(theme_record).collect(),
         Kind::Partner => {
             let filter = store::partner::PartnerFilter {
@@ -155,10 +174,9 @@ pub fn list(conn: &Connection, kind: Kind, f: &ListFilter, today: Date) -> Resul
                 lab_id: resolve_opt("lab", &lookup::lab_index(conn)?, &f.lab)?,
                 source: f.source.clone(),
             };
-            store::assignment::list(conn, &filter, today)?
-                .iter()
-                .map(|v| with_status(assignment_record(v), v.status))
-                .collect()
+            return store::assignment::visit(conn, &filter, today, |v| {
+                each(with_status(assignment_record(&v), v.status))
+            });
         }
         Kind::Lab => {
             let filter = store::lab::LabFilter {
@@ -218,7 +236,8 @@ pub fn list(conn: &Connection, kind: Kind, f: &ListFilter, today: Date) -> Resul
             .iter()
             .map(|m| object(json!({ "name": m.name, "year": m.year, "value": m.value })))
             .collect(),
-    })
+    };
+    records.into_iter().try_for_each(each)
 }
 
 /// One record in full, with its status on `on` and its status history.
@@ -241,9 +260,7 @@ pub fn show(conn: &Connection, kind: Kind, id: i64, on: Date) -> Result<Map<Stri
         }
         Kind::Lab => {
             let v = store::lab::get_view(conn, id, on)?;
-            let mut map = with_history(lab_record(&v), v.status, history::load(conn, history::LAB, id)?);
-            map.insert("description".into(), json!(v.lab.description));
-            map
+            with_history(lab_record(&v), v.status, history::load(conn, history::LAB, id)?)
         }
         Kind::Community => {
             let v = store::community::get_view(conn, id, on)?;

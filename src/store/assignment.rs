@@ -76,6 +76,22 @@ fn from_row(r: &Row) -> rusqlite::Result<AssignmentView> {
 }
 
 pub fn list(conn: &Connection, f: &AssignmentFilter, today: Date) -> Result<Vec<AssignmentView>> {
+    let mut out = Vec::new();
+    visit(conn, f, today, |v| {
+        out.push(v);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Hands the assignments `list` would return to `each`, one at a time, so
+/// that an export of a million does not hold them all in memory.
+pub fn visit(
+    conn: &Connection,
+    f: &AssignmentFilter,
+    today: Date,
+    mut each: impl FnMut(AssignmentView) -> Result<()>,
+) -> Result<()> {
     let on = f.as_of.unwrap_or(today).to_string();
     let sql = format!(
         "{SELECT}
@@ -98,8 +114,11 @@ pub fn list(conn: &Connection, f: &AssignmentFilter, today: Date) -> Result<Vec<
         &f.lab_id,
         &f.source,
     ];
-    let rows = stmt.query_map(&values[..], from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let mut rows = stmt.query(&values[..])?;
+    while let Some(row) = rows.next()? {
+        each(from_row(row)?)?;
+    }
+    Ok(())
 }
 
 /// One assignment with its status on `on`.
@@ -116,7 +135,7 @@ pub fn status_history(conn: &Connection, id: i64) -> Result<Vec<StatusChange<Ass
     history::load(conn, ASSIGNMENT, id)
 }
 
-fn bind(a: &Assignment) -> [Box<dyn ToSql + '_>; 12] {
+pub(super) fn bind(a: &Assignment) -> [Box<dyn ToSql + '_>; 12] {
     [
         Box::new(&a.title),
         Box::new(a.kind.code()),

@@ -1,12 +1,12 @@
 //! Yearly communication figures (LinkedIn followers, website visitors).
 
 use rusqlite::{Connection, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Writer, optional};
 use crate::error::{Error, Result};
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Metric {
     pub name: String,
     pub year: i64,

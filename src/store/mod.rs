@@ -9,6 +9,7 @@
 pub mod activity;
 pub mod assignment;
 pub mod audit;
+pub mod batch;
 pub mod community;
 pub mod history;
 pub mod initiative;
@@ -36,7 +37,7 @@ pub const APPLICATION_ID: i32 = 0x6970_6172;
 /// The schema steps, in order: version N is reached by applying step N.
 /// Step 1 is the baseline `schema.sql`; later steps live in `migrations/`.
 /// A shipped step is never edited, only new ones appended.
-const MIGRATIONS: &[&str] = &[include_str!("../../schema.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("../../schema.sql"), include_str!("../../migrations/0002_import.sql")];
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
@@ -215,6 +216,16 @@ impl Registry {
     /// Runs `f` in one write transaction; nothing is kept unless it returns Ok.
     /// `command` names the change in the audit trail ("partner add").
     pub fn write<T>(&mut self, command: &str, f: impl FnOnce(&Writer) -> Result<T>) -> Result<T> {
+        self.transact(command, true, f)
+    }
+
+    /// Runs `f` like [`Registry::write`], then rolls everything back: the
+    /// same path as a real write, for `--dry-run`.
+    pub fn rehearse<T>(&mut self, command: &str, f: impl FnOnce(&Writer) -> Result<T>) -> Result<T> {
+        self.transact(command, false, f)
+    }
+
+    fn transact<T>(&mut self, command: &str, commit: bool, f: impl FnOnce(&Writer) -> Result<T>) -> Result<T> {
         if self.read_only {
             let path = self.path.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
             return Err(Error::registry(format!(
@@ -225,7 +236,9 @@ impl Registry {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let writer = Writer { tx, command: command.to_string(), actor: self.actor.clone(), at: now() };
         let value = f(&writer)?;
-        writer.tx.commit()?;
+        if commit {
+            writer.tx.commit()?;
+        }
         Ok(value)
     }
 }

@@ -1,0 +1,351 @@
+//! Import batches: recording each run of `ipart import`, the fast path that
+//! adds assignments marked with their batch instead of one audit entry each,
+//! the look-ups that match rows of a file to stored records, and what
+//! `ipart import undo` needs to revert a batch exactly.
+
+use rusqlite::{Connection, ToSql, params};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::history::HistoryTable;
+use super::{Writer, now, optional};
+use crate::domain::{Assignment, AssignmentStatus, StatusChange, Vocabulary};
+use crate::error::{Error, Result};
+
+/// One recorded import.
+#[derive(Debug, Clone, Serialize)]
+pub struct Batch {
+    pub id: i64,
+    pub kind: String,
+    pub file: String,
+    pub sha256: String,
+    pub source: Option<String>,
+    pub mapping: Option<String>,
+    pub rows: i64,
+    pub added: i64,
+    pub updated: i64,
+    pub unchanged: i64,
+    pub rejected: i64,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub actor: String,
+    pub undone_at: Option<String>,
+    pub undone_by: Option<String>,
+}
+
+/// What became of the rows of a file.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub rows: u64,
+    pub added: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub rejected: u64,
+}
+
+/// A batch being written: its id, and where its audit entries begin.
+#[derive(Debug, Clone, Copy)]
+pub struct OpenBatch {
+    pub id: i64,
+    /// The last audit entry before the batch began; every later one in the
+    /// same transaction belongs to it.
+    before: i64,
+}
+
+const COLUMNS: &str = "id, kind, file, sha256, source, mapping, rows, added, updated, unchanged, rejected,
+    started_at, finished_at, actor, undone_at, undone_by";
+
+fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Batch> {
+    Ok(Batch {
+        id: r.get(0)?,
+        kind: r.get(1)?,
+        file: r.get(2)?,
+        sha256: r.get(3)?,
+        source: r.get(4)?,
+        mapping: r.get(5)?,
+        rows: r.get(6)?,
+        added: r.get(7)?,
+        updated: r.get(8)?,
+        unchanged: r.get(9)?,
+        rejected: r.get(10)?,
+        started_at: r.get(11)?,
+        finished_at: r.get(12)?,
+        actor: r.get(13)?,
+        undone_at: r.get(14)?,
+        undone_by: r.get(15)?,
+    })
+}
+
+/// Every batch, oldest first.
+pub fn list(conn: &Connection) -> Result<Vec<Batch>> {
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM import_batch ORDER BY id"))?;
+    let rows = stmt.query_map([], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<Batch> {
+    optional(conn.query_row(&format!("SELECT {COLUMNS} FROM import_batch WHERE id = ?1"), [id], from_row))?
+        .ok_or_else(|| Error::not_found(format!("no import batch {id} (see `ipart import log`)")).into())
+}
+
+/// The last earlier batch, not undone, that read a file with these bytes.
+pub fn same_file(conn: &Connection, sha256: &str, kind: &str) -> Result<Option<Batch>> {
+    Ok(optional(conn.query_row(
+        &format!(
+            "SELECT {COLUMNS} FROM import_batch WHERE sha256 = ?1 AND kind = ?2 AND undone_at IS NULL
+             ORDER BY id DESC LIMIT 1"
+        ),
+        params![sha256, kind],
+        from_row,
+    ))?)
+}
+
+impl Writer<'_> {
+    /// Starts recording a batch; its counts and hash are filled in by
+    /// [`Writer::finish_batch`].
+    pub fn begin_batch(&self, kind: &str, file: &str, source: Option<&str>, mapping: Option<&str>) -> Result<OpenBatch> {
+        let before: i64 = self.query_row("SELECT coalesce(max(id), 0) FROM change", [], |r| r.get(0))?;
+        self.execute(
+            "INSERT INTO import_batch (kind, file, sha256, source, mapping, started_at, actor)
+             VALUES (?1, ?2, '', ?3, ?4, ?5, ?6)",
+            params![kind, file, source, mapping, self.at, self.actor],
+        )?;
+        Ok(OpenBatch { id: self.last_insert_rowid(), before })
+    }
+
+    /// Completes a batch: its counts and hash, an audit entry for the batch
+    /// itself (so `ipart log` shows the import), and the batch id on every
+    /// audit entry written since it began.
+    pub fn finish_batch(&self, batch: OpenBatch, sha256: &str, counts: &Counts) -> Result<Batch> {
+        self.execute(
+            "UPDATE import_batch SET sha256 = ?2, rows = ?3, added = ?4, updated = ?5, unchanged = ?6, rejected = ?7,
+                 finished_at = ?8
+             WHERE id = ?1",
+            params![
+                batch.id,
+                sha256,
+                counts.rows as i64,
+                counts.added as i64,
+                counts.updated as i64,
+                counts.unchanged as i64,
+                counts.rejected as i64,
+                now()
+            ],
+        )?;
+        let recorded = get(self, batch.id)?;
+        self.audit("import_batch", batch.id, None, Some(&serde_json::to_value(&recorded)?))?;
+        self.tag_changes(batch)?;
+        Ok(recorded)
+    }
+
+    /// Gives every audit entry written since `batch` began its id.
+    fn tag_changes(&self, batch: OpenBatch) -> Result<()> {
+        self.execute("UPDATE change SET batch_id = ?1 WHERE id > ?2", params![batch.id, batch.before])?;
+        Ok(())
+    }
+
+    /// Starts undoing `batch`: later audit entries in this transaction will
+    /// carry its id too, so an earlier batch's undo can tell them apart.
+    pub fn begin_undo(&self, batch: i64) -> Result<OpenBatch> {
+        let before: i64 = self.query_row("SELECT coalesce(max(id), 0) FROM change", [], |r| r.get(0))?;
+        Ok(OpenBatch { id: batch, before })
+    }
+
+    /// Marks `batch` undone and tags the audit entries of the undo.
+    pub fn finish_undo(&self, batch: OpenBatch) -> Result<()> {
+        let old = serde_json::to_value(get(self, batch.id)?)?;
+        self.execute(
+            "UPDATE import_batch SET undone_at = ?2, undone_by = ?3 WHERE id = ?1",
+            params![batch.id, self.at, self.actor],
+        )?;
+        let new = serde_json::to_value(get(self, batch.id)?)?;
+        self.audit("import_batch", batch.id, Some(&old), Some(&new))?;
+        self.tag_changes(batch)
+    }
+}
+
+/// Adds an assignment and its status history for an import. The record is
+/// marked with the batch instead of audited entry by entry.
+pub fn insert_assignment(
+    w: &Writer,
+    batch: i64,
+    a: &Assignment,
+    history: &[StatusChange<AssignmentStatus>],
+) -> Result<i64> {
+    if history.is_empty() {
+        return Err(Error::invalid("an assignment needs a status (and the date it began)").into());
+    }
+    let values = super::assignment::bind(a);
+    let mut all: Vec<&dyn ToSql> = values.iter().map(|v| v.as_ref() as &dyn ToSql).collect();
+    all.push(&batch);
+    w.prepare_cached(
+        "INSERT INTO assignment (title, kind, level, theme_id, government_partner_id, education_partner_id, lab_id,
+             students, source, external_id, starts_on, ends_on, batch_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?
+    .execute(&all[..])?;
+    let id = w.last_insert_rowid();
+    let mut stmt =
+        w.prepare_cached("INSERT INTO assignment_status (assignment_id, status, since) VALUES (?1, ?2, ?3)")?;
+    for change in history {
+        stmt.execute(params![id, change.status.code(), change.since.to_string()])?;
+    }
+    Ok(id)
+}
+
+/// The record of `table` with this (source, external id).
+pub fn find_by_external_id(conn: &Connection, table: &str, source: &str, external_id: &str) -> Result<Option<i64>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT id FROM {table} WHERE source = ?1 AND external_id = ?2"))?;
+    Ok(optional(stmt.query_row(params![source, external_id], |r| r.get(0)))?)
+}
+
+/// The ids of records of `table` whose `columns` equal `values` (NULL
+/// matching NULL): the natural key of records without an external id.
+pub fn find_by_columns(conn: &Connection, table: &str, columns: &[&str], values: &[&dyn ToSql]) -> Result<Vec<i64>> {
+    let conditions: Vec<String> = columns.iter().enumerate().map(|(i, c)| format!("{c} IS ?{}", i + 1)).collect();
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT id FROM {table} WHERE {} ORDER BY id LIMIT 3", conditions.join(" AND ")))?;
+    let rows = stmt.query_map(values, |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The rowid of a yearly figure.
+pub fn find_metric(conn: &Connection, name: &str, year: i64) -> Result<Option<i64>> {
+    let mut stmt = conn.prepare_cached("SELECT rowid FROM metric WHERE name = ?1 AND year = ?2")?;
+    Ok(optional(stmt.query_row(params![name, year], |r| r.get(0)))?)
+}
+
+/// A status history as (since, status) pairs, oldest first, as stored.
+pub fn history_pairs(conn: &Connection, t: HistoryTable, id: i64) -> Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT since, status FROM {} WHERE {} = ?1 ORDER BY since",
+        t.table, t.owner_column
+    ))?;
+    let rows = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// An audit entry of a batch, for undo.
+#[derive(Debug, Clone)]
+pub struct BatchChange {
+    pub id: i64,
+    pub entity: String,
+    pub entity_id: i64,
+    pub action: String,
+    pub old: Option<Value>,
+    pub new: Option<Value>,
+}
+
+/// The audit entries `batch` wrote (not its own entry), newest first: the
+/// order to revert them in.
+pub fn changes_newest_first(conn: &Connection, batch: i64) -> Result<Vec<BatchChange>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, entity, entity_id, action, old, new FROM change
+         WHERE batch_id = ?1 AND entity <> 'import_batch' ORDER BY id DESC",
+    )?;
+    let rows = stmt.query_map([batch], |r| {
+        let json = |i: usize| -> rusqlite::Result<Option<Value>> {
+            Ok(r.get::<_, Option<String>>(i)?.and_then(|t| serde_json::from_str(&t).ok()))
+        };
+        Ok(BatchChange {
+            id: r.get(0)?,
+            entity: r.get(1)?,
+            entity_id: r.get(2)?,
+            action: r.get(3)?,
+            old: json(4)?,
+            new: json(5)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A later change that stands in the way of undoing a batch.
+#[derive(Debug, Clone)]
+pub struct Dependent {
+    pub change_id: i64,
+    pub at: String,
+    pub actor: String,
+    pub command: String,
+    pub entity: String,
+    pub entity_id: i64,
+}
+
+/// The record an audit entry is about: a status change belongs to its
+/// record (`assignment_status` -> `assignment`), as SQL over `change` `c`.
+const OWNER: &str = "CASE WHEN c.entity LIKE '%\\_status' ESCAPE '\\' THEN substr(c.entity, 1, length(c.entity) - 7)
+         ELSE c.entity END";
+const OWNER_ID: &str = "CASE WHEN c.entity LIKE '%\\_status' ESCAPE '\\'
+         THEN json_extract(coalesce(c.new, c.old), '$.' || substr(c.entity, 1, length(c.entity) - 7) || '_id')
+         ELSE c.entity_id END";
+
+/// Changes made after `batch` (by commands or by batches not undone) to the
+/// records it added or changed: undoing it would overwrite or orphan them.
+pub fn later_changes(conn: &Connection, batch: i64) -> Result<Vec<Dependent>> {
+    let sql = format!(
+        "WITH touched (entity, entity_id) AS (
+             SELECT {OWNER}, {OWNER_ID} FROM change c WHERE c.batch_id = ?1 AND c.entity <> 'import_batch'
+             UNION SELECT 'assignment', id FROM assignment WHERE batch_id = ?1
+         )
+         SELECT c.id, c.at, c.actor, c.command, c.entity, c.entity_id FROM change c
+         WHERE c.id > (SELECT max(id) FROM change WHERE batch_id = ?1)
+           AND c.entity <> 'import_batch'
+           AND (c.batch_id IS NULL OR c.batch_id NOT IN (SELECT id FROM import_batch WHERE undone_at IS NOT NULL))
+           AND ({OWNER}, {OWNER_ID}) IN (SELECT entity, entity_id FROM touched)
+         ORDER BY c.id LIMIT 5"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map([batch], |r| {
+        Ok(Dependent {
+            change_id: r.get(0)?,
+            at: r.get(1)?,
+            actor: r.get(2)?,
+            command: r.get(3)?,
+            entity: r.get(4)?,
+            entity_id: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Questions that name an assignment `batch` added (as what took them up).
+pub fn questions_on_batch_assignments(conn: &Connection, batch: i64) -> Result<i64> {
+    Ok(conn.query_row(
+        "SELECT count(*) FROM question WHERE assignment_id IN (SELECT id FROM assignment WHERE batch_id = ?1)",
+        [batch],
+        |r| r.get(0),
+    )?)
+}
+
+/// Removes the assignments `batch` added, with their histories.
+pub fn delete_batch_assignments(w: &Writer, batch: i64) -> Result<usize> {
+    Ok(w.execute("DELETE FROM assignment WHERE batch_id = ?1", [batch])?)
+}
+
+/// Whether a record still exists (an undo skips what is already gone).
+pub fn exists(conn: &Connection, table: &str, id: i64) -> Result<bool> {
+    let rowid = if table == "metric" { "rowid" } else { "id" };
+    Ok(conn.query_row(&format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE {rowid} = ?1)"), [id], |r| r.get(0))?)
+}
+
+/// Reverts one status-history change by its row: removes an added change,
+/// or puts back the status a change replaced. Audited like any change.
+pub fn revert_status_change(w: &Writer, t: HistoryTable, row_id: i64, old: Option<&Value>) -> Result<()> {
+    let current: Option<(i64, String, String)> = optional(w.query_row(
+        &format!("SELECT {}, since, status FROM {} WHERE id = ?1", t.owner_column, t.table),
+        [row_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    ))?;
+    let Some((owner, since, status)) = current else { return Ok(()) };
+    let now = json!({ t.owner_column: owner, "since": since, "status": status });
+    match old.and_then(|o| o.get("status")).and_then(Value::as_str) {
+        Some(previous) => {
+            w.execute(&format!("UPDATE {} SET status = ?1 WHERE id = ?2", t.table), params![previous, row_id])?;
+            let restored = json!({ t.owner_column: owner, "since": since, "status": previous });
+            w.audit(t.table, row_id, Some(&now), Some(&restored))
+        }
+        None => {
+            w.execute(&format!("DELETE FROM {} WHERE id = ?1", t.table), [row_id])?;
+            w.audit(t.table, row_id, Some(&now), None)
+        }
+    }
+}
