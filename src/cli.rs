@@ -7,6 +7,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::cmd::ColorChoice;
 use crate::cmd::entity::RecordCommand;
+use crate::cmd::export::ExportArgs;
+use crate::cmd::import::ImportArgs;
 use crate::cmd::init::InitArgs;
 use crate::cmd::log::LogArgs;
 use crate::cmd::metric::MetricCommand;
@@ -16,6 +18,8 @@ const AFTER_HELP: &str = "Examples:
   ipart --demo assignment list --year 2023 --status completed
   ipart partner add DUO --sector government --region noord --joined-on 2020-06-01
   ipart assignment status 12 completed --on 2023-06-30
+  ipart import assignments osiris.csv --map fixtures/import/hanze-osiris/osiris.toml
+  ipart export assignments --year 2023 --format json
 
 Exit codes:
   0  success (also when a list is empty)
@@ -59,6 +63,10 @@ pub enum Command {
     Init(InitArgs),
     #[command(flatten)]
     Record(RecordCommand),
+    /// Import records from a CSV file (native, or foreign through a mapping); list and undo imports
+    Import(ImportArgs),
+    /// Export records as native CSV (what import reads), JSON or JSON Lines
+    Export(ExportArgs),
     /// Yearly communication figures (LinkedIn followers, website visitors)
     #[command(subcommand)]
     Metric(MetricCommand),

@@ -30,9 +30,9 @@ pub fn load(registry: &mut Registry) -> Result<Vec<(Kind, usize)>> {
     registry.write("init --demo", |w| {
         let mut counts = Vec::new();
         for (kind, data) in FILES {
-            let mut cat = Catalog::load(w, *kind, today)?;
+            let cat = Catalog::load(w, *kind, today)?;
             let name = format!("fixtures/demo/{}", kind.file_name());
-            counts.push((*kind, file::load(w, *kind, &name, data, &mut cat)?));
+            counts.push((*kind, file::load(w, *kind, &name, data, &cat)?));
         }
         Ok(counts)
     })

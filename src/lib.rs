@@ -10,6 +10,8 @@ pub mod cmd;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod export;
+pub mod import;
 pub mod native;
 pub mod output;
 pub mod store;
@@ -25,6 +27,8 @@ pub fn run(cli: Cli) -> Result<()> {
     match &cli.command {
         Command::Init(args) => cmd::init::run(args, &ctx),
         Command::Record(record) => record.clone().run(&ctx),
+        Command::Import(args) => cmd::import::run(args, &ctx),
+        Command::Export(args) => cmd::export::run(args, &ctx),
         Command::Metric(metric) => cmd::metric::run(metric, &ctx),
         Command::Log(args) => cmd::log::run(args, &ctx),
         Command::Completions { shell } => cmd::meta::completions(*shell, &ctx),

@@ -3,6 +3,8 @@
 //! quiet) and the helpers that turn problems into messages.
 
 pub mod entity;
+pub mod export;
+pub mod import;
 pub mod init;
 pub mod log;
 pub mod meta;

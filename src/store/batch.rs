@@ -103,7 +103,13 @@ pub fn same_file(conn: &Connection, sha256: &str, kind: &str) -> Result<Option<B
 impl Writer<'_> {
     /// Starts recording a batch; its counts and hash are filled in by
     /// [`Writer::finish_batch`].
-    pub fn begin_batch(&self, kind: &str, file: &str, source: Option<&str>, mapping: Option<&str>) -> Result<OpenBatch> {
+    pub fn begin_batch(
+        &self,
+        kind: &str,
+        file: &str,
+        source: Option<&str>,
+        mapping: Option<&str>,
+    ) -> Result<OpenBatch> {
         let before: i64 = self.query_row("SELECT coalesce(max(id), 0) FROM change", [], |r| r.get(0))?;
         self.execute(
             "INSERT INTO import_batch (kind, file, sha256, source, mapping, started_at, actor)

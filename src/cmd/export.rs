@@ -1,0 +1,227 @@
+//! `ipart export`: records in the native format, for scripts, spreadsheets
+//! and `ipart import`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use super::entity::list_filters;
+use super::{Context, as_of_arg, finish};
+use crate::error::{Error, Result};
+use crate::export::{CsvStyle, ExportFormat, export};
+use crate::import::mapping::parse_delimiter;
+use crate::native::Kind;
+use crate::native::record::ListFilter;
+
+/// Export records: native CSV (what `ipart import` reads), JSON or JSON Lines
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  ipart export assignments > assignments.csv           native CSV: import it again with `ipart import`
+  ipart export assignments --year 2023 --status completed --format json
+  ipart export partners --sector education --format jsonl --output partners.jsonl
+  ipart export assignments --excel --output opdrachten.csv   for Dutch Excel: ';', a BOM, no live formulas
+
+In a CSV for a spreadsheet (--excel, --bom or --delimiter), a cell starting with =, +, -, @,
+tab or CR gets a ' in front, so that it is not run as a formula; `ipart import` removes it again.")]
+pub struct ExportArgs {
+    /// What to export: themes, partners, labs, communities, assignments, phds, activities,
+    /// curricula, chairs, questions or metrics
+    #[arg(value_parser = parse_kind, value_name = "KIND")]
+    pub kind: Kind,
+    /// Output format
+    #[arg(long, short, value_enum, default_value_t)]
+    pub format: ExportFormat,
+    /// Write to FILE instead of standard output
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Replace FILE if it exists
+    #[arg(long)]
+    pub force: bool,
+    /// CSV delimiter: ',' (default), ';', '|' or tab; for a spreadsheet
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<String>,
+    /// Start the CSV with a UTF-8 byte-order mark; for a spreadsheet
+    #[arg(long)]
+    pub bom: bool,
+    /// For Dutch Excel: ';' as delimiter, a BOM, formulas neutralised
+    #[arg(long)]
+    pub excel: bool,
+    /// Statuses on this date; leave out what did not exist yet
+    #[arg(long, value_name = "DATE", help_heading = "Filters (as for list)")]
+    pub as_of: Option<String>,
+    /// As of 31 December of YEAR
+    #[arg(long, value_name = "YEAR", help_heading = "Filters (as for list)")]
+    pub year: Option<i16>,
+    /// Only this status
+    #[arg(long, value_name = "STATUS", help_heading = "Filters (as for list)")]
+    pub status: Option<String>,
+    /// Only this education level
+    #[arg(long, value_name = "LEVEL", help_heading = "Filters (as for list)")]
+    pub level: Option<String>,
+    /// Only this kind (of assignment, activity, curriculum or chair)
+    #[arg(long = "kind", value_name = "KIND", help_heading = "Filters (as for list)")]
+    pub of_kind: Option<String>,
+    /// Only this theme
+    #[arg(long, value_name = "THEME", help_heading = "Filters (as for list)")]
+    pub theme: Option<String>,
+    /// Only those of this partner
+    #[arg(long, value_name = "PARTNER", help_heading = "Filters (as for list)")]
+    pub partner: Option<String>,
+    /// Only those of this lab
+    #[arg(long, value_name = "LAB", help_heading = "Filters (as for list)")]
+    pub lab: Option<String>,
+    /// Only this region
+    #[arg(long, value_name = "REGION", help_heading = "Filters (as for list)")]
+    pub region: Option<String>,
+    /// Only this sector
+    #[arg(long, value_name = "SECTOR", help_heading = "Filters (as for list)")]
+    pub sector: Option<String>,
+    /// Only records from this source system
+    #[arg(long, value_name = "SOURCE", help_heading = "Filters (as for list)")]
+    pub source: Option<String>,
+    /// Only those that started in YEAR
+    #[arg(long, value_name = "YEAR", help_heading = "Filters (as for list)")]
+    pub started_in: Option<i16>,
+    /// Only questions something took up
+    #[arg(long, conflicts_with = "open", help_heading = "Filters (as for list)")]
+    pub taken_up: bool,
+    /// Only questions nothing took up yet
+    #[arg(long, help_heading = "Filters (as for list)")]
+    pub open: bool,
+}
+
+/// A record kind by its plural or singular name.
+pub fn parse_kind(s: &str) -> std::result::Result<Kind, String> {
+    crate::import::mapping::kind_from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = Kind::ALL.iter().map(|k| k.file_name().trim_end_matches(".csv")).collect();
+        format!("{s:?} is not a kind of record (expected {})", names.join(", "))
+    })
+}
+
+impl ExportArgs {
+    /// The list filters given, refusing those that do not apply to the kind.
+    fn filter(&self) -> Result<ListFilter> {
+        let given = [
+            ("as-of", self.as_of.is_some()),
+            ("year", self.year.is_some()),
+            ("status", self.status.is_some()),
+            ("level", self.level.is_some()),
+            ("kind", self.of_kind.is_some()),
+            ("theme", self.theme.is_some()),
+            ("partner", self.partner.is_some()),
+            ("lab", self.lab.is_some()),
+            ("region", self.region.is_some()),
+            ("sector", self.sector.is_some()),
+            ("source", self.source.is_some()),
+            ("started-in", self.started_in.is_some()),
+            ("taken-up", self.taken_up),
+            ("open", self.open),
+        ];
+        let applies = list_filters(self.kind);
+        if let Some((flag, _)) = given.iter().find(|(flag, on)| *on && !applies.contains(flag)) {
+            let plural = self.kind.file_name().trim_end_matches(".csv");
+            let accepted = if applies.is_empty() {
+                "none".to_string()
+            } else {
+                applies.iter().map(|f| format!("--{f}")).collect::<Vec<_>>().join(", ")
+            };
+            return Err(Error::usage(format!(
+                "--{flag} does not apply to {plural} (filters for {plural}: {accepted})"
+            ))
+            .into());
+        }
+        Ok(ListFilter {
+            as_of: as_of_arg(self.as_of.as_deref(), self.year)?,
+            status: self.status.clone(),
+            level: self.level.clone(),
+            kind: self.of_kind.clone(),
+            theme: self.theme.clone(),
+            partner: self.partner.clone(),
+            lab: self.lab.clone(),
+            region: self.region.clone(),
+            sector: self.sector.clone(),
+            source: self.source.clone(),
+            started_in: self.started_in,
+            taken_up: if self.taken_up {
+                Some(true)
+            } else if self.open {
+                Some(false)
+            } else {
+                None
+            },
+        })
+    }
+
+    fn style(&self) -> Result<CsvStyle> {
+        let delimiter = match (&self.delimiter, self.excel) {
+            (Some(d), _) => parse_delimiter(d)?,
+            (None, true) => b';',
+            (None, false) => b',',
+        };
+        Ok(CsvStyle {
+            delimiter,
+            bom: self.bom || self.excel,
+            // A BOM or another delimiter is asked for by people opening the
+            // file in a spreadsheet: there, no cell may run as a formula.
+            spreadsheet: self.excel || self.bom || delimiter != b',',
+        })
+    }
+}
+
+pub fn run(args: &ExportArgs, ctx: &Context) -> Result<()> {
+    let filter = args.filter()?;
+    let style = args.style()?;
+    if args.format != ExportFormat::Csv && (args.delimiter.is_some() || args.bom || args.excel) {
+        return Err(Error::usage("--delimiter, --bom and --excel are for CSV (--format csv)").into());
+    }
+    let registry = ctx.open()?;
+    let today = ctx.today()?;
+    match &args.output {
+        None => {
+            let mut out = ctx.stdout();
+            export(registry.conn(), args.kind, &filter, today, args.format, style, &mut out)?;
+            finish(out)
+        }
+        Some(path) => {
+            let count = write_file(path, args.force, |out| {
+                export(registry.conn(), args.kind, &filter, today, args.format, style, out)
+            })?;
+            ctx.info(format!("wrote {count} {} to {}", args.kind.file_name().trim_end_matches(".csv"), path.display()));
+            Ok(())
+        }
+    }
+}
+
+/// Writes a file whole or not at all: to a temporary file beside it, renamed
+/// over it at the end. An existing file is replaced only with `force`.
+pub fn write_file<T>(path: &Path, force: bool, write: impl FnOnce(&mut dyn Write) -> Result<T>) -> Result<T> {
+    if path.is_dir() {
+        return Err(Error::usage(format!("{} is a directory; give a file name", path.display())).into());
+    }
+    if path.exists() && !force {
+        return Err(Error::usage(format!("{} exists; give --force to replace it", path.display())).into());
+    }
+    let mut temp_name = path.file_name().unwrap_or_default().to_os_string();
+    temp_name.push(format!(".ipart-{}.part", std::process::id()));
+    let temp = path.with_file_name(temp_name);
+    let file =
+        std::fs::File::create(&temp).map_err(|e| Error::usage(format!("cannot write {}: {e}", path.display())))?;
+    let mut out = std::io::BufWriter::new(file);
+    let result = write(&mut out).and_then(|v| {
+        out.flush()?;
+        out.get_ref().sync_all()?;
+        Ok(v)
+    });
+    drop(out);
+    match result {
+        Ok(v) => {
+            std::fs::rename(&temp, path).map_err(|e| Error::usage(format!("cannot write {}: {e}", path.display())))?;
+            Ok(v)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&temp);
+            Err(e)
+        }
+    }
+}

@@ -1,0 +1,369 @@
+//! `ipart import`: bulk import of CSV files (native, or foreign through a
+//! mapping file), `import log` and `import undo`.
+
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use clap::{Args, Subcommand};
+
+use super::export::{parse_kind, write_file};
+use super::{Context, date_arg, finish};
+use crate::error::{Error, Result};
+use crate::import::input::Encoding;
+use crate::import::mapping::{DateFormat, Mapping, parse_delimiter};
+use crate::import::{self, Observer, Options, Outcome, Request, summary, thousands};
+use crate::native::Kind;
+use crate::output::{Format, Listing};
+use crate::store::batch;
+
+const EXAMPLES: &str = "Examples:
+  ipart import assignments assignments.csv              a native file, as `ipart export` writes it
+  ipart import assignments osiris.csv --map fixtures/import/hanze-osiris/osiris.toml --dry-run
+  ipart import partners instellingen.csv --map fixtures/import/duo/duo-instellingen.toml
+  ipart import assignments export.csv --map portal.toml --skip-invalid   refused rows go to export.rejected.csv
+  ipart import assignments export.csv --map portal.toml --create-missing-partners --on 2024-01-31
+  cat assignments.csv | ipart import assignments -
+  ipart import log
+  ipart import undo 7
+
+Records match on their key, so importing the same file again changes nothing: assignments and
+PhD candidates on (source, external_id); partners on external_code, then (source, external_id),
+then any of their names; themes on code; metrics on (name, year); the others on name.";
+
+/// Import records from a CSV file; `import log` lists imports, `import undo` reverts one
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true, after_help = EXAMPLES)]
+pub struct ImportArgs {
+    #[command(subcommand)]
+    pub action: Option<ImportAction>,
+    /// What the file holds: assignments, partners, labs, communities, phds, activities,
+    /// curricula, chairs, questions, themes or metrics
+    #[arg(value_parser = parse_kind, value_name = "KIND", required = true)]
+    pub kind: Option<Kind>,
+    /// The CSV file; '-' reads standard input
+    #[arg(value_name = "FILE", required = true)]
+    pub file: Option<PathBuf>,
+    /// A mapping file (TOML) for a foreign layout; see the README
+    #[arg(long, value_name = "FILE")]
+    pub map: Option<PathBuf>,
+    /// Check everything and show what would change; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Import the valid rows; write the refused ones, with a reason, to a reject file
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Where refused rows go [default: FILE.rejected.csv beside FILE]
+    #[arg(long, value_name = "FILE", requires = "skip_invalid")]
+    pub reject: Option<PathBuf>,
+    /// Replace an existing reject file
+    #[arg(long)]
+    pub force: bool,
+    /// Add partners the file names that the registry does not know (the sector follows from
+    /// the column: government_partner, education_partner)
+    #[arg(long)]
+    pub create_missing_partners: bool,
+    /// The date of a status the file gives without one [default: today]
+    #[arg(long, value_name = "DATE")]
+    pub on: Option<String>,
+    /// The encoding: utf-8, utf-8-bom, windows-1252, utf-16le, utf-16be [default: sniffed]
+    #[arg(long, value_name = "NAME", help_heading = "Reading the file (overrides the mapping and sniffing)")]
+    pub encoding: Option<String>,
+    /// The delimiter: ',', ';', '|' or tab [default: sniffed]
+    #[arg(long, value_name = "CHAR", help_heading = "Reading the file (overrides the mapping and sniffing)")]
+    pub delimiter: Option<String>,
+    /// Lines before the header [default: sniffed]
+    #[arg(long, value_name = "N", help_heading = "Reading the file (overrides the mapping and sniffing)")]
+    pub skip_lines: Option<usize>,
+    /// The file has no header line (columns by position; needs --map)
+    #[arg(long, help_heading = "Reading the file (overrides the mapping and sniffing)")]
+    pub no_header: bool,
+    /// Date format of the file, such as dd-mm-yyyy (repeatable; needs --map)
+    #[arg(long, value_name = "FORMAT", help_heading = "Reading the file (overrides the mapping and sniffing)")]
+    pub date_format: Vec<String>,
+    /// How many problems to list before counting the rest
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub max_errors: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportAction {
+    /// List the imports: file, SHA-256, source, what they did, when and by whom
+    #[command(after_help = "Examples:
+  ipart import log
+  ipart import log --format json")]
+    Log {
+        /// Output format
+        #[arg(long, short, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Revert one import exactly (refused when later changes build on it)
+    #[command(after_help = "Examples:
+  ipart import undo 7")]
+    Undo {
+        /// The batch id (see `ipart import log`)
+        batch: i64,
+    },
+}
+
+pub fn run(args: &ImportArgs, ctx: &Context) -> Result<()> {
+    match &args.action {
+        Some(ImportAction::Log { format }) => log(*format, ctx),
+        Some(ImportAction::Undo { batch }) => undo(*batch, ctx),
+        None => import_file(args, ctx),
+    }
+}
+
+fn import_file(args: &ImportArgs, ctx: &Context) -> Result<()> {
+    let (Some(kind), Some(file)) = (args.kind, args.file.as_deref()) else {
+        return Err(Error::usage("give the kind of record and the file: ipart import assignments FILE").into());
+    };
+    let name = file.display().to_string();
+    let stdin = name == "-";
+    let mapping = args.map.as_deref().map(|m| Mapping::load(m, kind)).transpose()?;
+    let on = match &args.on {
+        Some(d) => date_arg("--on", d)?,
+        None => ctx.today()?,
+    };
+    let request = Request {
+        kind,
+        name: name.clone(),
+        mapping,
+        encoding: args.encoding.as_deref().map(Encoding::parse).transpose()?,
+        delimiter: args.delimiter.as_deref().map(parse_delimiter).transpose()?,
+        skip_lines: args.skip_lines,
+        no_header: args.no_header,
+        date_formats: args
+            .date_format
+            .iter()
+            .map(|f| DateFormat::parse(f).map_err(Error::usage))
+            .collect::<Result<_, _>>()?,
+        options: Options {
+            dry_run: args.dry_run,
+            skip_invalid: args.skip_invalid,
+            create_missing_partners: args.create_missing_partners,
+            on,
+            max_errors: args.max_errors.max(1),
+        },
+    };
+    let reject_path = (args.skip_invalid && !args.dry_run).then(|| {
+        args.reject
+            .clone()
+            .unwrap_or_else(|| if stdin { PathBuf::from("stdin.rejected.csv") } else { rejected_beside(file) })
+    });
+    if let Some(path) = &reject_path
+        && path.exists()
+        && !args.force
+    {
+        return Err(Error::usage(format!(
+            "the reject file {} exists; remove it, give another with --reject FILE, or --force to replace it",
+            path.display()
+        ))
+        .into());
+    }
+    let input: Box<dyn Read> = if stdin {
+        Box::new(std::io::stdin())
+    } else {
+        Box::new(std::fs::File::open(file).map_err(|e| Error::usage(format!("cannot read {name}: {e}")))?)
+    };
+    let size = if stdin { None } else { std::fs::metadata(file).ok().map(|m| m.len()) };
+    let mut registry = ctx.open()?;
+    let command = format!("import {} {name}", kind.file_name().trim_end_matches(".csv"));
+    let mut progress = Progress::new(ctx, size);
+    let run = |w: &crate::store::Writer, reject: Option<&mut dyn std::io::Write>, progress: &mut Progress| {
+        import::run(w, input, &request, reject, progress)
+    };
+    let outcome = match &reject_path {
+        None if args.dry_run => registry.rehearse(&command, |w| run(w, None, &mut progress)),
+        None => registry.write(&command, |w| run(w, None, &mut progress)),
+        Some(path) => {
+            // The reject file is kept only when the import is, and only
+            // when a row was refused.
+            let mut outcome = None;
+            let written = write_file(path, true, |out| {
+                let o = registry.write(&command, |w| run(w, Some(out), &mut progress))?;
+                let refused = o.counts.rejected;
+                outcome = Some(o);
+                Ok(refused)
+            });
+            progress.clear();
+            match written {
+                Ok(0) => {
+                    let _ = std::fs::remove_file(path);
+                }
+                Ok(_) => {}
+                Err(e) => return Err(e),
+            }
+            outcome.ok_or_else(|| anyhow::anyhow!("the import ended without an outcome"))
+        }
+    };
+    progress.clear();
+    let outcome = outcome?;
+    report(ctx, &outcome, args.dry_run, reject_path.as_deref())
+}
+
+fn report(ctx: &Context, o: &Outcome, dry_run: bool, reject: Option<&Path>) -> Result<()> {
+    let mut out = ctx.stdout();
+    if dry_run {
+        for line in &o.plan {
+            std::io::Write::write_fmt(&mut out, format_args!("{line}\n"))?;
+        }
+        std::io::Write::write_fmt(
+            &mut out,
+            format_args!(
+                "dry run: {} (nothing was written)\n",
+                summary(&o.counts, o.elapsed).replace(" in ", " would be, checked in ")
+            ),
+        )?;
+    } else {
+        std::io::Write::write_fmt(&mut out, format_args!("{}\n", o.batch.id))?;
+    }
+    finish(out)?;
+    if let Some(earlier) = &o.same_file {
+        ctx.info(format!(
+            "note: batch {} ({}, {}) read the very same file",
+            earlier.id, earlier.started_at, earlier.file
+        ));
+    }
+    if !o.created_partners.is_empty() {
+        ctx.info(format!(
+            "added {} partner(s) the registry did not know: {} (they have no joined_on yet, so reports do not count them)",
+            o.created_partners.len(),
+            o.created_partners.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    if o.counts.rejected > 0 {
+        let mut lines = o.problems.join("\n");
+        if o.more_problems > 0 {
+            lines.push_str(&format!("\n... and {} more problems", o.more_problems));
+        }
+        ctx.warn(format!("{} rows refused:\n{lines}", thousands(o.counts.rejected)));
+        if let Some(path) = reject {
+            ctx.warn(format!(
+                "the refused rows, each with its reason, are in {}; fix them and import that file",
+                path.display()
+            ));
+        }
+    }
+    if !dry_run {
+        ctx.info(format!("{} (batch {})", summary(&o.counts, o.elapsed), o.batch.id));
+        ctx.note_demo_write();
+    }
+    Ok(())
+}
+
+/// `data.csv` -> `data.rejected.csv`.
+fn rejected_beside(file: &Path) -> PathBuf {
+    let stem = file.file_stem().unwrap_or_default().to_string_lossy();
+    file.with_file_name(format!("{stem}.rejected.csv"))
+}
+
+fn log(format: Format, ctx: &Context) -> Result<()> {
+    let registry = ctx.open()?;
+    let batches = batch::list(registry.conn())?;
+    let listing = Listing::from_serialize(
+        &batches,
+        &[
+            "id",
+            "kind",
+            "file",
+            "sha256",
+            "source",
+            "mapping",
+            "rows",
+            "added",
+            "updated",
+            "unchanged",
+            "rejected",
+            "started_at",
+            "finished_at",
+            "actor",
+            "undone_at",
+            "undone_by",
+        ],
+        &[
+            "id",
+            "started_at",
+            "actor",
+            "kind",
+            "file",
+            "source",
+            "rows",
+            "added",
+            "updated",
+            "unchanged",
+            "rejected",
+            "undone_at",
+        ],
+    )?;
+    let mut out = ctx.stdout();
+    listing.render(format, ctx.style, &mut out)?;
+    finish(out)
+}
+
+fn undo(id: i64, ctx: &Context) -> Result<()> {
+    let today = ctx.today()?;
+    let mut registry = ctx.open()?;
+    let undone = registry.write(&format!("import undo {id}"), |w| import::undo::undo(w, id, today))?;
+    ctx.info(format!(
+        "undid import batch {id}: removed {} records, restored {}, took out {} status changes",
+        undone.removed, undone.restored, undone.status_changes
+    ));
+    ctx.note_demo_write();
+    Ok(())
+}
+
+/// A progress bar on stderr, shown only on a terminal and only once an
+/// import has taken more than a moment.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    started: Instant,
+    size: Option<u64>,
+    enabled: bool,
+    quiet: bool,
+}
+
+impl Progress {
+    fn new(ctx: &Context, size: Option<u64>) -> Self {
+        Progress {
+            bar: None,
+            started: Instant::now(),
+            size,
+            enabled: !ctx.quiet && std::io::stderr().is_terminal(),
+            quiet: ctx.quiet,
+        }
+    }
+
+    fn clear(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Observer for Progress {
+    fn detected(&mut self, description: &str) {
+        if !self.quiet {
+            eprintln!("detected: {description}");
+        }
+    }
+
+    fn progress(&mut self, bytes: u64, rows: u64) {
+        if !self.enabled || self.started.elapsed() < Duration::from_millis(700) {
+            return;
+        }
+        let bar = self.bar.get_or_insert_with(|| {
+            let bar = match self.size {
+                Some(size) => indicatif::ProgressBar::new(size).with_style(
+                    indicatif::ProgressStyle::with_template("{bar:40} {percent:>3}% {msg} ({eta} left)")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                ),
+                None => indicatif::ProgressBar::new_spinner(),
+            };
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            bar
+        });
+        bar.set_position(bytes);
+        bar.set_message(format!("{} rows", thousands(rows)));
+    }
+}

@@ -1,0 +1,565 @@
+//! Applying rows to the registry. Each row is matched to a stored record by
+//! its key (see the README for the key of each kind), then added, updated,
+//! or left as it is. A status history is only ever added to: a later status
+//! is appended with its date, and a file that contradicts the recorded past
+//! is refused for that row, so an earlier year's figures never move.
+
+use super::mapping::is_partner_field;
+use crate::domain::*;
+use crate::error::{ExitCode, Result, classify};
+use crate::native::build::{Built, build, history_table};
+use crate::native::record;
+use crate::native::{Catalog, Fields, Kind};
+use crate::store::batch::{self, find_by_columns, find_by_external_id};
+use crate::store::history::{self, HistoryTable};
+use crate::store::lookup::{self, NameIndex};
+use crate::store::{self, Writer};
+
+/// A problem with a row, named by the field it concerns (if one).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub field: Option<&'static str>,
+    pub message: String,
+}
+
+impl Problem {
+    fn row(message: impl Into<String>) -> Problem {
+        Problem { field: None, message: message.into() }
+    }
+    fn field(field: &'static str, message: impl Into<String>) -> Problem {
+        Problem { field: Some(field), message: message.into() }
+    }
+}
+
+/// What a row did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Applied {
+    /// Added a record (named).
+    Added(String),
+    /// Changed a record (named): what changed (filled in on a dry run).
+    Updated(String, String),
+    Unchanged,
+}
+
+/// How the rows of one file are applied.
+pub struct Settings {
+    pub kind: Kind,
+    pub batch: i64,
+    /// Fields the file gives; the others keep their stored values on a match.
+    pub provided: Vec<&'static str>,
+    /// Fields used to add a record but never to change one.
+    pub create_only: Vec<&'static str>,
+    /// Partner fields whose unknown names are added, with their sector.
+    pub create_partners: Vec<(&'static str, Sector)>,
+    /// Each row in its own savepoint, so a refused row leaves no trace
+    /// (`--skip-invalid`; otherwise any refusal rolls everything back).
+    pub row_savepoints: bool,
+    /// Say what an update changes (a dry run's plan).
+    pub describe: bool,
+}
+
+/// Ids of records a file touched, to catch a record given twice.
+#[derive(Default)]
+struct IdSet(Vec<u64>);
+
+impl IdSet {
+    fn insert(&mut self, id: i64) {
+        let (word, bit) = ((id as u64 / 64) as usize, id as u64 % 64);
+        if word >= self.0.len() {
+            self.0.resize(word + 1, 0);
+        }
+        self.0[word] |= 1 << bit;
+    }
+    fn contains(&self, id: i64) -> bool {
+        let (word, bit) = ((id as u64 / 64) as usize, id as u64 % 64);
+        self.0.get(word).is_some_and(|w| w & (1 << bit) != 0)
+    }
+}
+
+/// Matches and writes the rows of one file.
+pub struct Applier<'a, 'w> {
+    w: &'a Writer<'w>,
+    s: Settings,
+    cat: Catalog,
+    /// Names of the kinds the catalog does not index (communities, ...).
+    names: NameIndex,
+    /// The file gives every field of the record: no need to start from the
+    /// stored one on a match.
+    complete: bool,
+    seen: IdSet,
+    pub created_partners: Vec<String>,
+}
+
+impl<'a, 'w> Applier<'a, 'w> {
+    pub fn new(w: &'a Writer<'w>, s: Settings, today: Date) -> Result<Self> {
+        let cat = Catalog::load(w, s.kind, today)?;
+        let names = match s.kind {
+            Kind::Community => lookup::community_index(w)?,
+            Kind::Curriculum => lookup::curriculum_index(w)?,
+            Kind::Chair => lookup::chair_index(w)?,
+            _ => NameIndex::default(),
+        };
+        let gives = |c: &str| s.provided.contains(&c) || (c == "status_history" && s.provided.contains(&"status"));
+        let complete = s.create_only.is_empty() && s.kind.columns().iter().all(|c| gives(c));
+        Ok(Applier { w, s, cat, names, complete, seen: IdSet::default(), created_partners: Vec::new() })
+    }
+
+    /// Applies one row. `Ok(Err(..))` is a refused row; `Err` is a failure
+    /// that ends the import.
+    pub fn apply(&mut self, fields: Fields) -> Result<Result<Applied, Vec<Problem>>> {
+        if !self.s.row_savepoints {
+            return self.apply_row(fields);
+        }
+        self.w.execute_batch("SAVEPOINT import_row")?;
+        let created = self.created_partners.len();
+        let outcome = self.apply_row(fields);
+        match &outcome {
+            Ok(Ok(_)) => self.w.execute_batch("RELEASE import_row")?,
+            _ => {
+                self.w.execute_batch("ROLLBACK TO import_row; RELEASE import_row")?;
+                if self.created_partners.len() > created {
+                    // The partners this row added are gone again.
+                    self.created_partners.truncate(created);
+                    self.cat.partners = lookup::PartnerIndex::load(self.w)?;
+                }
+            }
+        }
+        outcome
+    }
+
+    fn apply_row(&mut self, fields: Fields) -> Result<Result<Applied, Vec<Problem>>> {
+        if let Err(problems) = self.create_missing_partners(&fields)? {
+            return Ok(Err(problems));
+        }
+        let found = match self.find(&fields)? {
+            Ok(found) => found,
+            Err(problem) => return Ok(Err(vec![problem])),
+        };
+        match found {
+            None => self.add(&fields),
+            Some(id) if self.seen.contains(id) => Ok(Err(vec![Problem::row(format!(
+                "{} {} appears more than once in the file",
+                self.s.kind.name(),
+                label(self.s.kind, &fields)
+            ))])),
+            Some(id) => self.update(id, fields),
+        }
+    }
+
+    fn add(&mut self, fields: &Fields) -> Result<Result<Applied, Vec<Problem>>> {
+        let built = match build(self.s.kind, fields, &self.cat) {
+            Ok(b) => b,
+            Err(problems) => return Ok(Err(from_field_errors(problems))),
+        };
+        let inserted = match built {
+            Built::Assignment(a, h) => batch::insert_assignment(self.w, self.s.batch, &a, &h),
+            Built::Metric(m) => store::metric::set(self.w, &m)
+                .and_then(|_| batch::find_metric(self.w, &m.name, m.year).map(Option::unwrap_or_default)),
+            other => other.insert(self.w, &mut self.cat),
+        };
+        let id = match written(inserted)? {
+            Ok(id) => id,
+            Err(problem) => return Ok(Err(vec![problem])),
+        };
+        if let Some(name) = fields.get("name") {
+            self.names.add(id, name);
+        }
+        self.seen.insert(id);
+        Ok(Ok(Applied::Added(label(self.s.kind, fields))))
+    }
+
+    fn update(&mut self, id: i64, fields: Fields) -> Result<Result<Applied, Vec<Problem>>> {
+        let kind = self.s.kind;
+        let fields = if self.complete { fields } else { self.overlay(id, fields)? };
+        let built = match build(kind, &fields, &self.cat) {
+            Ok(b) => b.with_id(id),
+            Err(problems) => return Ok(Err(from_field_errors(problems))),
+        };
+        let stored = match &built {
+            Built::Metric(m) => match store::metric::get(self.w, &m.name, m.year)? {
+                Some(old) => Built::Metric(old),
+                None => anyhow::bail!("figure {} {} vanished during the import", m.name, m.year),
+            },
+            _ => record::stored(self.w, kind, id)?,
+        };
+        let before =
+            if self.s.describe && kind != Kind::Metric { Some(record::fields(self.w, kind, id)?) } else { None };
+        let changed = !built.same_record(&stored);
+        let single = fields.get("status_history").is_none();
+        let appended = match self.append_history(id, &built, single)? {
+            Ok(n) => n,
+            Err(problem) => return Ok(Err(vec![problem])),
+        };
+        if changed && let Err(problem) = written(built.update(self.w, &self.cat, &stored))? {
+            return Ok(Err(vec![problem]));
+        }
+        self.seen.insert(id);
+        if !changed && appended.is_empty() {
+            return Ok(Ok(Applied::Unchanged));
+        }
+        let mut what = Vec::new();
+        if let Some(before) = before {
+            let after = record::fields(self.w, kind, id)?;
+            what.extend(
+                kind.columns()
+                    .iter()
+                    .filter(|c| **c != "status_history" && before.get(c) != after.get(c))
+                    .map(|c| format!("{c}: {} -> {}", before.get(c).unwrap_or("-"), after.get(c).unwrap_or("-"))),
+            );
+        }
+        what.extend(appended);
+        Ok(Ok(Applied::Updated(label(kind, &fields), what.join("; "))))
+    }
+
+    /// The stored record's fields with the file's on top: what the file
+    /// does not give keeps its value. A status given by the file replaces
+    /// the stored history in what is built; the history itself is only
+    /// ever appended to (see `append_history`).
+    fn overlay(&self, id: i64, fields: Fields) -> Result<Fields> {
+        let mut base = match self.s.kind {
+            Kind::Metric => fields.clone(),
+            kind => record::fields(self.w, kind, id)?,
+        };
+        if ["status", "status_since", "status_history"].iter().any(|f| self.s.provided.contains(f)) {
+            base.remove("status_history");
+        }
+        for (field, value) in fields.iter() {
+            if !self.s.create_only.contains(&field) {
+                base.set(field, value);
+            }
+        }
+        Ok(base)
+    }
+
+    /// Appends what the file's status history adds to the stored one;
+    /// returns a description of each change added.
+    fn append_history(&self, id: i64, built: &Built, single: bool) -> Result<Result<Vec<String>, Problem>> {
+        let Some(table) = history_table(self.s.kind) else { return Ok(Ok(Vec::new())) };
+        match built {
+            Built::Assignment(_, h) => self.append::<AssignmentStatus>(table, id, h, single),
+            Built::Lab(_, h) => self.append::<LabStatus>(table, id, h, single),
+            Built::Community(_, h) => self.append::<CommunityStatus>(table, id, h, single),
+            Built::Curriculum(_, h) => self.append::<CurriculumStatus>(table, id, h, single),
+            Built::Chair(_, h) => self.append::<ChairStatus>(table, id, h, single),
+            _ => Ok(Ok(Vec::new())),
+        }
+    }
+
+    fn append<S: Vocabulary + serde::Serialize>(
+        &self,
+        table: HistoryTable,
+        id: i64,
+        file: &[StatusChange<S>],
+        single: bool,
+    ) -> Result<Result<Vec<String>, Problem>> {
+        let stored = history::load::<S>(self.w, table, id)?;
+        let added = match merge_history(&stored, file, single) {
+            Ok(added) => added,
+            Err(message) => {
+                let field = if single { "status" } else { "status_history" };
+                return Ok(Err(Problem::field(field, message)));
+            }
+        };
+        let mut said = Vec::new();
+        for change in added {
+            history::set(self.w, table, id, change)?;
+            said.push(format!("status {} from {}", change.status.code(), change.since));
+        }
+        Ok(Ok(said))
+    }
+
+    /// Adds the partners a row names that the registry does not know, when
+    /// `--create-missing-partners` asks for it.
+    fn create_missing_partners(&mut self, fields: &Fields) -> Result<Result<(), Vec<Problem>>> {
+        for (field, sector) in self.s.create_partners.clone() {
+            for name in fields.list(field) {
+                match self.cat.partners.names.find(name) {
+                    Ok(None) => {}
+                    _ => continue,
+                }
+                let mut partner = Fields::new();
+                partner.set("name", name);
+                partner.set("sector", sector.code());
+                if sector == Sector::Education
+                    && let Some(level) = fields.get("level")
+                {
+                    partner.set("level", level);
+                }
+                let built = match build(Kind::Partner, &partner, &self.cat) {
+                    Ok(b) => b,
+                    Err(problems) => {
+                        let why: Vec<String> = problems.iter().map(|p| format!("{}: {}", p.field, p.message)).collect();
+                        return Ok(Err(vec![Problem::field(
+                            field,
+                            format!("no partner called {name:?}, and it cannot be added: {}", why.join("; ")),
+                        )]));
+                    }
+                };
+                if let Err(problem) = written(built.insert(self.w, &mut self.cat))? {
+                    return Ok(Err(vec![problem]));
+                }
+                self.created_partners.push(name.to_string());
+            }
+        }
+        Ok(Ok(()))
+    }
+
+    /// The stored record a row is about, by the key of its kind.
+    fn find(&self, f: &Fields) -> Result<Result<Option<i64>, Problem>> {
+        let w = self.w;
+        let one = |ids: Vec<i64>, what: &str| -> Result<Option<i64>, Problem> {
+            match ids.as_slice() {
+                [] => Ok(None),
+                [id] => Ok(Some(*id)),
+                many => Err(Problem::row(format!(
+                    "matches {} {what}s (ids {}); give it an external id to tell them apart",
+                    many.len(),
+                    many.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+                ))),
+            }
+        };
+        let partner = |field: &str| f.get(field).and_then(|name| self.cat.partners.names.find(name).ok().flatten());
+        let date = |field: &str| f.get(field).and_then(|d| parse_date(d).ok()).map(|d| d.to_string());
+        let by_name = |index: &NameIndex| match f.get("name") {
+            None => Ok(None),
+            Some(name) => index.find(name).map_err(|e| Problem::field("name", e.message)),
+        };
+        Ok(match self.s.kind {
+            Kind::Assignment | Kind::Phd => match (f.get("source"), f.get("external_id")) {
+                (Some(source), Some(id)) => Ok(find_by_external_id(w, self.s.kind.name(), source, id)?),
+                // Refused by the builder: an external id needs its source.
+                (None, Some(_)) => Ok(None),
+                (source, None) if self.s.kind == Kind::Assignment => {
+                    let (Some(title), Some(government)) = (f.get("title"), partner("government_partner")) else {
+                        return Ok(Ok(None));
+                    };
+                    let columns = ["source", "external_id", "title", "government_partner_id", "starts_on"];
+                    let values: [&dyn rusqlite::ToSql; 5] =
+                        [&source, &None::<String>, &title, &government, &date("starts_on")];
+                    one(find_by_columns(w, "assignment", &columns, &values)?, "assignment")
+                }
+                (source, None) => {
+                    let theme = f.get("theme").and_then(|t| self.cat.themes.find(t).ok().flatten());
+                    let columns = [
+                        "source",
+                        "external_id",
+                        "government_partner_id",
+                        "education_partner_id",
+                        "started_on",
+                        "theme_id",
+                    ];
+                    let values: [&dyn rusqlite::ToSql; 6] = [
+                        &source,
+                        &None::<String>,
+                        &partner("government_partner"),
+                        &partner("education_partner"),
+                        &date("started_on"),
+                        &theme,
+                    ];
+                    one(find_by_columns(w, "phd", &columns, &values)?, "PhD candidate")
+                }
+            },
+            Kind::Partner => self.find_partner(f)?,
+            Kind::Theme => match f.get("code") {
+                Some(code) => one(find_by_columns(w, "theme", &["code"], &[&code])?, "theme"),
+                None => Ok(None),
+            },
+            Kind::Lab => by_name(&self.cat.labs),
+            Kind::Activity => by_name(&self.cat.activities),
+            Kind::Community | Kind::Curriculum | Kind::Chair => by_name(&self.names),
+            Kind::Question => match (f.get("text"), date("asked_on")) {
+                (Some(text), Some(asked_on)) => {
+                    one(find_by_columns(w, "question", &["text", "asked_on"], &[&text, &asked_on])?, "question")
+                }
+                _ => Ok(None),
+            },
+            Kind::Metric => match (f.get("name"), f.get("year").and_then(|y| y.parse::<i64>().ok())) {
+                (Some(name), Some(year)) => Ok(batch::find_metric(w, name, year)?),
+                _ => Ok(None),
+            },
+        })
+    }
+
+    /// A partner matches on its external code, then on (source, external
+    /// id), then on any of its names; all that match must be one partner.
+    fn find_partner(&self, f: &Fields) -> Result<Result<Option<i64>, Problem>> {
+        let mut found: Vec<(i64, String)> = Vec::new();
+        if let Some(code) = f.get("external_code") {
+            for id in find_by_columns(self.w, "partner", &["external_code"], &[&code])? {
+                found.push((id, format!("external code {code:?}")));
+            }
+        }
+        if let (Some(source), Some(ext)) = (f.get("source"), f.get("external_id"))
+            && let Some(id) = find_by_external_id(self.w, "partner", source, ext)?
+        {
+            found.push((id, format!("external id {source}:{ext}")));
+        }
+        let spellings = f.get("name").into_iter().chain(f.get("short_name")).chain(f.list("aliases"));
+        for spelling in spellings {
+            match self.cat.partners.names.find(spelling) {
+                Ok(Some(id)) => found.push((id, format!("the name {spelling:?}"))),
+                Ok(None) => {}
+                Err(e) => return Ok(Err(Problem::field("name", e.message))),
+            }
+        }
+        let first = found.first().map(|(id, _)| *id);
+        if let Some((other, why)) = found.iter().find(|(id, _)| Some(*id) != first) {
+            let (id, first_why) = &found[0];
+            let name = |id: i64| self.cat.partners.names.name(id).unwrap_or("?").to_string();
+            return Ok(Err(Problem::row(format!(
+                "the row names two partners: {:?} (by {first_why}) and {:?} (by {why})",
+                name(*id),
+                name(*other)
+            ))));
+        }
+        Ok(Ok(first))
+    }
+}
+
+/// What a file's status history adds to the stored one.
+///
+/// `single`: the file gives one status (a source system's current status,
+/// dated from a status date column or the import date). It adds a change
+/// when the status differs from the one recorded on that date; a change
+/// dated before the last recorded one is refused, since it would rewrite
+/// history. Otherwise the file gives a whole history (native files): its
+/// entries missing from the stored one are appended, if they come after it.
+pub fn merge_history<S: Vocabulary>(
+    stored: &[StatusChange<S>],
+    file: &[StatusChange<S>],
+    single: bool,
+) -> Result<Vec<StatusChange<S>>, String> {
+    let Some(last) = stored.last() else { return Ok(file.to_vec()) };
+    if single {
+        let Some(change) = file.last() else { return Ok(Vec::new()) };
+        if change.since >= last.since {
+            return Ok(if change.status == last.status { Vec::new() } else { vec![*change] });
+        }
+        if status_on(stored, change.since).is_some_and(|s| s.status == change.status) {
+            return Ok(Vec::new());
+        }
+        return Err(format!(
+            "{} since {} contradicts the recorded history, which is {} since {}; a status history is only added to, never rewritten (date the change with a status date column or --on)",
+            change.status.code(),
+            change.since,
+            last.status.code(),
+            last.since
+        ));
+    }
+    let mut added = Vec::new();
+    for change in file {
+        match stored.iter().find(|s| s.since == change.since) {
+            Some(s) if s.status == change.status => {}
+            Some(s) => {
+                return Err(format!(
+                    "says {} on {}, but the registry has {} on that day; a status history is only added to, never rewritten",
+                    change.status.code(),
+                    change.since,
+                    s.status.code()
+                ));
+            }
+            None if change.since > last.since => added.push(*change),
+            None => {
+                return Err(format!(
+                    "adds {} on {}, before the registry's last change ({} on {}); a status history is only added to, never rewritten",
+                    change.status.code(),
+                    change.since,
+                    last.status.code(),
+                    last.since
+                ));
+            }
+        }
+    }
+    Ok(added)
+}
+
+/// A write that may be refused for this row (a name already taken, a
+/// constraint) rather than fail the whole import.
+fn written<T>(result: Result<T>) -> Result<Result<T, Problem>> {
+    match result {
+        Ok(v) => Ok(Ok(v)),
+        Err(e) => match classify(&e) {
+            (ExitCode::Invalid, message) => Ok(Err(Problem::row(message))),
+            _ => Err(e),
+        },
+    }
+}
+
+fn from_field_errors(problems: Problems) -> Vec<Problem> {
+    problems.into_iter().map(|p| Problem::field(p.field, p.message)).collect()
+}
+
+/// How a record is named in messages and a dry run's plan.
+pub fn label(kind: Kind, f: &Fields) -> String {
+    let text = |field: &str| f.get(field).unwrap_or("?").to_string();
+    match kind {
+        Kind::Assignment | Kind::Phd => match (f.get("source"), f.get("external_id")) {
+            (Some(s), Some(id)) => format!("{s}:{id}"),
+            _ if kind == Kind::Assignment => format!("{:?}", text("title")),
+            _ => format!("started {}", text("started_on")),
+        },
+        Kind::Theme => text("code"),
+        Kind::Metric => format!("{} {}", text("name"), text("year")),
+        Kind::Question => {
+            let t = text("text");
+            let short: String = t.chars().take(50).collect();
+            format!("{short:?}{}", if short.len() < t.len() { "..." } else { "" })
+        }
+        _ => format!("{:?}", text("name")),
+    }
+}
+
+/// Whether the partner fields of a kind can be created, and as what: the
+/// fields that say their sector by their name.
+pub fn default_partner_sectors(kind: Kind) -> Vec<(&'static str, Sector)> {
+    kind.columns()
+        .iter()
+        .filter(|c| is_partner_field(c))
+        .filter_map(|c| match *c {
+            "government_partner" => Some((*c, Sector::Government)),
+            "education_partner" => Some((*c, Sector::Education)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use AssignmentStatus::*;
+
+    fn h(entries: &[(&str, AssignmentStatus)]) -> Vec<StatusChange<AssignmentStatus>> {
+        entries.iter().map(|(d, s)| StatusChange { since: d.parse().unwrap(), status: *s }).collect()
+    }
+
+    #[test]
+    fn a_single_status_appends_only_when_it_changes() {
+        let stored = h(&[("2023-01-10", Preparation), ("2023-03-01", InProgress)]);
+        assert_eq!(merge_history(&stored, &h(&[("2024-01-15", InProgress)]), true), Ok(vec![]));
+        assert_eq!(merge_history(&stored, &h(&[("2024-01-15", Completed)]), true), Ok(h(&[("2024-01-15", Completed)])));
+        // An old export that agrees with the past changes nothing.
+        assert_eq!(merge_history(&stored, &h(&[("2023-02-01", Preparation)]), true), Ok(vec![]));
+        assert!(
+            merge_history(&stored, &h(&[("2023-02-01", Completed)]), true).unwrap_err().contains("never rewritten")
+        );
+    }
+
+    #[test]
+    fn a_whole_history_must_extend_the_stored_one() {
+        let stored = h(&[("2023-01-10", Preparation), ("2023-03-01", InProgress)]);
+        let longer = h(&[("2023-01-10", Preparation), ("2023-03-01", InProgress), ("2023-07-01", Completed)]);
+        assert_eq!(merge_history(&stored, &longer, false), Ok(h(&[("2023-07-01", Completed)])));
+        assert_eq!(merge_history(&stored, &stored, false), Ok(vec![]));
+        assert_eq!(merge_history(&stored, &h(&[("2023-01-10", Preparation)]), false), Ok(vec![]));
+        assert!(merge_history(&stored, &h(&[("2023-03-01", Cancelled)]), false).is_err());
+        assert!(merge_history(&stored, &h(&[("2023-02-01", Cancelled)]), false).is_err());
+    }
+
+    #[test]
+    fn id_set_remembers() {
+        let mut s = IdSet::default();
+        s.insert(1);
+        s.insert(1_000_003);
+        assert!(s.contains(1) && s.contains(1_000_003) && !s.contains(2) && !s.contains(5_000_000));
+    }
+}

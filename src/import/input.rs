@@ -1,0 +1,745 @@
+//! Reading CSV files as source systems really write them: UTF-8 with or
+//! without a BOM, Windows-1252, UTF-16 with a BOM; `,`, `;` or tab; a title
+//! or two before the header; CRLF or LF; quoted cells holding delimiters,
+//! quotes and newlines; the blank lines and empty trailing columns Excel
+//! leaves. The first 64 KB are sniffed (each guess overridable), then the
+//! file is streamed: memory stays flat however long it is. Every byte read
+//! is counted and hashed on the way, for the progress bar and the batch.
+
+use std::cell::RefCell;
+use std::io::{self, BufRead, BufReader, Read};
+use std::rc::Rc;
+
+use sha2::{Digest, Sha256};
+
+use crate::domain::names::fold;
+use crate::error::Error;
+
+/// How much of a file is sniffed.
+pub const SAMPLE_BYTES: usize = 64 * 1024;
+
+/// The text encodings a file may be in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    Utf8Bom,
+    Windows1252,
+    Utf16Le,
+    Utf16Be,
+}
+
+impl Encoding {
+    /// Parses an encoding name as a mapping or `--encoding` gives it.
+    pub fn parse(s: &str) -> Result<Encoding, Error> {
+        Ok(match fold(s).replace(' ', "").as_str() {
+            "utf8" => Encoding::Utf8,
+            "utf8bom" | "utf8withbom" | "utf8sig" => Encoding::Utf8Bom,
+            "windows1252" | "cp1252" | "latin1" | "iso88591" | "ansi" => Encoding::Windows1252,
+            "utf16le" | "utf16" => Encoding::Utf16Le,
+            "utf16be" => Encoding::Utf16Be,
+            _ => {
+                return Err(Error::usage(format!(
+                    "{s:?} is not an encoding ipart reads (expected utf-8, utf-8-bom, windows-1252, utf-16le or utf-16be)"
+                )));
+            }
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "UTF-8",
+            Encoding::Utf8Bom => "UTF-8 with BOM",
+            Encoding::Windows1252 => "Windows-1252",
+            Encoding::Utf16Le => "UTF-16LE",
+            Encoding::Utf16Be => "UTF-16BE",
+        }
+    }
+}
+
+/// Bytes read so far and their SHA-256, shared with the importer while the
+/// rows stream.
+#[derive(Default)]
+pub struct Tally {
+    pub bytes: u64,
+    sha: Sha256,
+}
+
+impl Tally {
+    /// The SHA-256 of everything read, as lower-case hex.
+    pub fn sha256(&self) -> String {
+        self.sha.clone().finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+struct Hashing<R> {
+    inner: R,
+    tally: Rc<RefCell<Tally>>,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut tally = self.tally.borrow_mut();
+        tally.bytes += n as u64;
+        tally.sha.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Turns the input into UTF-8 as it streams. A file without a BOM whose
+/// first 64 KB are plain ASCII may still be either UTF-8 or Windows-1252:
+/// that is decided at its first non-ASCII byte (both read ASCII alike).
+struct Decode<R> {
+    inner: R,
+    mode: Mode,
+    input: Vec<u8>,
+    start: usize,
+    end: usize,
+    eof: bool,
+    output: Vec<u8>,
+    out_start: usize,
+    /// A UTF-8 byte-order mark may still have to be skipped.
+    bom_pending: bool,
+    decided: Rc<RefCell<Option<Encoding>>>,
+}
+
+enum Mode {
+    /// UTF-8: passed through (checked cell by cell by the CSV reader).
+    Pass,
+    /// ASCII so far.
+    Undecided,
+    Decode(Box<encoding_rs::Decoder>),
+    Finished,
+}
+
+const BUFFER: usize = 64 * 1024;
+
+impl<R: Read> Decode<R> {
+    fn new(inner: R, encoding: Option<Encoding>, decided: Rc<RefCell<Option<Encoding>>>) -> Self {
+        let mode = match encoding {
+            None => Mode::Undecided,
+            Some(Encoding::Utf8 | Encoding::Utf8Bom) => Mode::Pass,
+            Some(Encoding::Windows1252) => {
+                Mode::Decode(Box::new(encoding_rs::WINDOWS_1252.new_decoder_without_bom_handling()))
+            }
+            Some(Encoding::Utf16Le) => Mode::Decode(Box::new(encoding_rs::UTF_16LE.new_decoder_with_bom_removal())),
+            Some(Encoding::Utf16Be) => Mode::Decode(Box::new(encoding_rs::UTF_16BE.new_decoder_with_bom_removal())),
+        };
+        *decided.borrow_mut() = encoding;
+        Decode {
+            inner,
+            mode,
+            input: vec![0; BUFFER],
+            start: 0,
+            end: 0,
+            eof: false,
+            output: Vec::with_capacity(BUFFER * 3),
+            out_start: 0,
+            bom_pending: matches!(encoding, Some(Encoding::Utf8Bom)),
+            decided,
+        }
+    }
+
+    fn fill(&mut self) -> io::Result<()> {
+        if self.start > 0 {
+            self.input.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        if self.end == self.input.len() {
+            return Ok(());
+        }
+        let n = self.inner.read(&mut self.input[self.end..])?;
+        if n == 0 {
+            self.eof = true;
+        }
+        self.end += n;
+        Ok(())
+    }
+
+    /// Refills `output`; leaves it empty at the end of the input.
+    fn refill(&mut self) -> io::Result<()> {
+        self.output.clear();
+        self.out_start = 0;
+        loop {
+            if self.start == self.end && !self.eof {
+                self.fill()?;
+                continue;
+            }
+            match &mut self.mode {
+                Mode::Finished => return Ok(()),
+                Mode::Pass => {
+                    if self.bom_pending {
+                        if self.end - self.start < 3 && !self.eof {
+                            self.fill()?;
+                            continue;
+                        }
+                        if self.input[self.start..self.end].starts_with(&[0xEF, 0xBB, 0xBF]) {
+                            self.start += 3;
+                        }
+                        self.bom_pending = false;
+                    }
+                    if self.start == self.end {
+                        return Ok(());
+                    }
+                    self.output.extend_from_slice(&self.input[self.start..self.end]);
+                    self.start = self.end;
+                    return Ok(());
+                }
+                Mode::Undecided => {
+                    let pending = &self.input[self.start..self.end];
+                    if pending.is_empty() {
+                        return Ok(());
+                    }
+                    let ascii = pending.iter().position(|b| !b.is_ascii()).unwrap_or(pending.len());
+                    if ascii > 0 {
+                        self.output.extend_from_slice(&pending[..ascii]);
+                        self.start += ascii;
+                        return Ok(());
+                    }
+                    let width = match pending[0] {
+                        0xC2..=0xDF => 2,
+                        0xE0..=0xEF => 3,
+                        0xF0..=0xF4 => 4,
+                        _ => 0,
+                    };
+                    if width > pending.len() && !self.eof {
+                        self.fill()?;
+                        continue;
+                    }
+                    let utf8 = width > 0 && width <= pending.len() && std::str::from_utf8(&pending[..width]).is_ok();
+                    let encoding = if utf8 { Encoding::Utf8 } else { Encoding::Windows1252 };
+                    *self.decided.borrow_mut() = Some(encoding);
+                    self.mode = if utf8 {
+                        Mode::Pass
+                    } else {
+                        Mode::Decode(Box::new(encoding_rs::WINDOWS_1252.new_decoder_without_bom_handling()))
+                    };
+                }
+                Mode::Decode(decoder) => {
+                    let last = self.eof;
+                    self.output.resize(BUFFER * 3, 0);
+                    let (_, read, written, _) =
+                        decoder.decode_to_utf8(&self.input[self.start..self.end], &mut self.output, last);
+                    self.start += read;
+                    self.output.truncate(written);
+                    if last && self.start == self.end {
+                        self.mode = Mode::Finished;
+                    }
+                    if written > 0 || matches!(self.mode, Mode::Finished) {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl<R: Read> Read for Decode<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.out_start == self.output.len() {
+            self.refill()?;
+        }
+        let n = buf.len().min(self.output.len() - self.out_start);
+        buf[..n].copy_from_slice(&self.output[self.out_start..self.out_start + n]);
+        self.out_start += n;
+        Ok(n)
+    }
+}
+
+/// Where the newlines are in the text the CSV reader reads, so that a
+/// record's first line can be told: the reader's own positions count lines
+/// late (it skips blank lines, and the LF of a CRLF, at the next record).
+#[derive(Default)]
+struct LineTracker {
+    /// Byte offsets of newlines not yet passed.
+    newlines: std::collections::VecDeque<u64>,
+    /// Newlines already passed.
+    passed: u64,
+    offset: u64,
+}
+
+impl LineTracker {
+    fn saw(&mut self, bytes: &[u8]) {
+        for (i, b) in bytes.iter().enumerate() {
+            if *b == b'\n' {
+                self.newlines.push_back(self.offset + i as u64);
+            }
+        }
+        self.offset += bytes.len() as u64;
+    }
+
+    /// The line a record starts on, given the reader's byte position after
+    /// it and the newlines inside its cells. Positions only grow.
+    fn first_line(&mut self, end: u64, inside: u64) -> u64 {
+        while self.newlines.front().is_some_and(|n| *n + 1 < end) {
+            self.newlines.pop_front();
+            self.passed += 1;
+        }
+        // The record's last line: one more than the newlines before its
+        // last byte (its own terminating LF, if read, is that byte).
+        let last = self.passed + 1;
+        last - inside.min(last - 1)
+    }
+}
+
+struct Tracking<R> {
+    inner: R,
+    lines: Rc<RefCell<LineTracker>>,
+}
+
+impl<R: Read> Read for Tracking<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.lines.borrow_mut().saw(&buf[..n]);
+        Ok(n)
+    }
+}
+
+fn newlines_inside(record: &csv::StringRecord) -> u64 {
+    record.as_slice().bytes().filter(|b| *b == b'\n').count() as u64
+}
+
+/// What to expect of the header line, to find it among title lines.
+#[derive(Debug, Clone)]
+pub enum HeaderHint {
+    /// The first line that is not blank.
+    First,
+    /// The first line holding all of these column names (a mapping's).
+    Names(Vec<String>),
+    /// The first line whose cells are all among these (native columns).
+    Columns(Vec<&'static str>),
+}
+
+/// What the caller knows about the file; `None` means: sniff it.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub encoding: Option<Encoding>,
+    pub delimiter: Option<u8>,
+    /// Lines before the header (or before the first row without a header).
+    pub skip_lines: Option<usize>,
+    pub header: bool,
+    pub hint: HeaderHint,
+}
+
+/// What was found out about a file before its rows are read.
+#[derive(Debug, Clone)]
+pub struct Detected {
+    /// `None`: ASCII in the sniffed part, so UTF-8 and Windows-1252 agree.
+    pub encoding: Option<Encoding>,
+    pub delimiter: u8,
+    /// The line the header is on (1-based), when there is one.
+    pub header_line: Option<u64>,
+    pub header: Vec<String>,
+    /// The lines before the header (or data), as read.
+    pub preamble: Vec<String>,
+    /// The first rows, for sniffing dates.
+    pub sample: Vec<Vec<String>>,
+    pub crlf: bool,
+}
+
+impl Detected {
+    /// `Windows-1252, ';', header on line 3`.
+    pub fn describe(&self) -> String {
+        let encoding = match self.encoding {
+            Some(e) => e.name().to_string(),
+            None => "ASCII so far (UTF-8 or Windows-1252 is decided at the first other byte)".to_string(),
+        };
+        let delimiter = match self.delimiter {
+            b'\t' => "tab".to_string(),
+            d => format!("'{}'", d as char),
+        };
+        let header = match self.header_line {
+            Some(line) => format!("header on line {line}"),
+            None => "no header".to_string(),
+        };
+        format!("{encoding}, {delimiter}, {header}{}", if self.crlf { ", CRLF" } else { "" })
+    }
+}
+
+/// The rows of a file, streamed.
+pub struct Rows {
+    reader: csv::Reader<Box<dyn Read>>,
+    lines: Rc<RefCell<LineTracker>>,
+    record: csv::StringRecord,
+    /// Physical lines skipped before the CSV reader started.
+    offset: u64,
+    name: String,
+    decided: Rc<RefCell<Option<Encoding>>>,
+    pub tally: Rc<RefCell<Tally>>,
+}
+
+/// A row that cannot be read at all.
+#[derive(Debug)]
+pub struct RowError {
+    pub line: u64,
+    pub message: String,
+    /// Reading cannot go on (an I/O error).
+    pub fatal: bool,
+}
+
+impl Rows {
+    /// The next data row that is not blank (every cell empty), with the line
+    /// it starts on; `None` at the end.
+    pub fn next_row(&mut self) -> Result<Option<(u64, &csv::StringRecord)>, RowError> {
+        loop {
+            match self.reader.read_record(&mut self.record) {
+                Ok(false) => return Ok(None),
+                Ok(true) => {}
+                Err(e) => return Err(self.error(e)),
+            }
+            let end = self.reader.position().byte();
+            let line = self.offset + self.lines.borrow_mut().first_line(end, newlines_inside(&self.record));
+            if self.record.iter().all(|cell| cell.trim().is_empty()) {
+                continue;
+            }
+            if let Some(column) = self.record.iter().position(|cell| cell.contains('\0')) {
+                return Err(RowError {
+                    line,
+                    message: format!("cell {} holds a NUL byte: this is binary data, not CSV text", column + 1),
+                    fatal: false,
+                });
+            }
+            return Ok(Some((line, &self.record)));
+        }
+    }
+
+    fn error(&self, e: csv::Error) -> RowError {
+        let line = self.offset + self.lines.borrow_mut().first_line(self.reader.position().byte(), 0);
+        let message = match e.kind() {
+            csv::ErrorKind::Utf8 { err, .. } => {
+                let hint = match *self.decided.borrow() {
+                    Some(Encoding::Utf8Bom) | Some(Encoding::Utf8) => {
+                        " (the file was read as UTF-8; if it is Windows-1252, say so with --encoding windows-1252)"
+                    }
+                    _ => "",
+                };
+                format!("cell {} is not valid UTF-8{hint}", err.field() + 1)
+            }
+            csv::ErrorKind::Io(io) => {
+                return RowError { line, message: format!("cannot read {}: {io}", self.name), fatal: true };
+            }
+            _ => e.to_string(),
+        };
+        RowError { line, message, fatal: false }
+    }
+
+    /// The encoding as decided so far (it may be decided while rows are
+    /// read), to ask while a row is borrowed.
+    pub fn encoding_handle(&self) -> Rc<RefCell<Option<Encoding>>> {
+        self.decided.clone()
+    }
+}
+
+/// Sniffs `input` and opens it for streaming. `name` is the file name used
+/// in messages.
+pub fn open(input: Box<dyn Read>, name: &str, settings: &Settings) -> Result<(Detected, Rows), Error> {
+    let tally = Rc::new(RefCell::new(Tally::default()));
+    let mut hashing = Hashing { inner: input, tally: tally.clone() };
+    let mut sample = Vec::with_capacity(SAMPLE_BYTES);
+    (&mut hashing)
+        .take(SAMPLE_BYTES as u64)
+        .read_to_end(&mut sample)
+        .map_err(|e| Error::usage(format!("cannot read {name}: {e}")))?;
+    if sample.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(Error::invalid(format!("{name} is empty: there is nothing to import")));
+    }
+    let bom = match sample.as_slice() {
+        [0xEF, 0xBB, 0xBF, ..] => Some(Encoding::Utf8Bom),
+        [0xFF, 0xFE, ..] => Some(Encoding::Utf16Le),
+        [0xFE, 0xFF, ..] => Some(Encoding::Utf16Be),
+        _ => None,
+    };
+    // A byte-order mark says what the file is, whatever else was said.
+    let encoding = bom.or(settings.encoding).or_else(|| sniff_encoding(&sample));
+    if !matches!(encoding, Some(Encoding::Utf16Le | Encoding::Utf16Be))
+        && let Some(at) = sample.iter().position(|b| *b == 0)
+    {
+        let utf16 = sample.len() > 1 && (sample[0] == 0 || sample[1] == 0);
+        return Err(Error::invalid(if utf16 {
+            format!(
+                "{name} looks like UTF-16 without a byte-order mark; save it as UTF-8, or give --encoding utf-16le (or utf-16be)"
+            )
+        } else {
+            format!("{name} is not a CSV text file: it holds binary data (a NUL byte at offset {at})")
+        }));
+    }
+    let text = decode_sample(&sample, encoding);
+    let crlf = text.contains("\r\n");
+    let delimiter = settings.delimiter.unwrap_or_else(|| sniff_delimiter(&text));
+    let records = parse_sample(&text, delimiter);
+    let header_line = if settings.header {
+        match settings.skip_lines {
+            Some(skip) => Some(skip as u64 + 1),
+            None => Some(find_header(name, &records, &settings.hint)?),
+        }
+    } else {
+        None
+    };
+    let skip = match (header_line, settings.skip_lines) {
+        (Some(line), _) => line - 1,
+        (None, skip) => skip.unwrap_or(0) as u64,
+    };
+
+    let decided = Rc::new(RefCell::new(None));
+    let chained = io::Cursor::new(sample).chain(hashing);
+    let mut decoded = BufReader::new(Decode::new(chained, encoding, decided.clone()));
+    let mut preamble = Vec::new();
+    for _ in 0..skip {
+        let mut line = Vec::new();
+        if decoded.read_until(b'\n', &mut line).map_err(|e| Error::usage(format!("cannot read {name}: {e}")))? == 0 {
+            break;
+        }
+        let line = String::from_utf8_lossy(&line);
+        preamble.push(line.trim_end_matches(['\r', '\n']).trim_start_matches('\u{feff}').to_string());
+    }
+    let lines = Rc::new(RefCell::new(LineTracker::default()));
+    let boxed: Box<dyn Read> = Box::new(Tracking { inner: decoded, lines: lines.clone() });
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(boxed);
+    let mut header = Vec::new();
+    let mut record = csv::StringRecord::new();
+    if header_line.is_some() {
+        loop {
+            match reader.read_record(&mut record) {
+                Ok(true) if record.iter().all(|c| c.trim().is_empty()) => continue,
+                Ok(true) => {
+                    header = record.iter().map(|c| c.trim().trim_start_matches('\u{feff}').to_string()).collect();
+                    // Excel leaves empty columns at the end of a line.
+                    while header.last().is_some_and(|h| h.is_empty()) {
+                        header.pop();
+                    }
+                    break;
+                }
+                Ok(false) => return Err(Error::invalid(format!("{name} has no header line"))),
+                Err(e) => return Err(Error::invalid(format!("{name}: cannot read the header: {e}"))),
+            }
+        }
+    }
+    let sample_rows = records
+        .iter()
+        .filter(|(line, _)| header_line.is_none_or(|h| *line > h) && *line > skip)
+        .take(50)
+        .map(|(_, cells)| cells.clone())
+        .collect();
+    let detected = Detected {
+        encoding: encoding.or(*decided.borrow()),
+        delimiter,
+        header_line,
+        header,
+        preamble,
+        sample: sample_rows,
+        crlf,
+    };
+    let rows = Rows { reader, lines, record, offset: skip, name: name.to_string(), decided, tally };
+    Ok((detected, rows))
+}
+
+/// UTF-8 when the sample is valid UTF-8 with something beyond ASCII,
+/// Windows-1252 when it is not valid UTF-8, undecided when it is ASCII.
+fn sniff_encoding(sample: &[u8]) -> Option<Encoding> {
+    if sample.is_ascii() {
+        return None;
+    }
+    match std::str::from_utf8(sample) {
+        Ok(_) => Some(Encoding::Utf8),
+        // A character cut off at the end of the sample is no evidence.
+        Err(e) if e.error_len().is_none() && e.valid_up_to() + 4 > sample.len() => Some(Encoding::Utf8),
+        Err(_) => Some(Encoding::Windows1252),
+    }
+}
+
+fn decode_sample(sample: &[u8], encoding: Option<Encoding>) -> String {
+    let text = match encoding {
+        None | Some(Encoding::Utf8 | Encoding::Utf8Bom) => String::from_utf8_lossy(sample).into_owned(),
+        Some(Encoding::Windows1252) => encoding_rs::WINDOWS_1252.decode_without_bom_handling(sample).0.into_owned(),
+        Some(Encoding::Utf16Le) => encoding_rs::UTF_16LE.decode_with_bom_removal(sample).0.into_owned(),
+        Some(Encoding::Utf16Be) => encoding_rs::UTF_16BE.decode_with_bom_removal(sample).0.into_owned(),
+    };
+    let text = text.trim_start_matches('\u{feff}');
+    // The last line of a sample may be cut off.
+    match text.rfind('\n') {
+        Some(end) if text.len() >= SAMPLE_BYTES / 2 => text[..=end].to_string(),
+        _ => text.to_string(),
+    }
+}
+
+/// Parses sample text into (line, cells) records; stops at the first
+/// record the CSV reader refuses.
+fn parse_sample(text: &str, delimiter: u8) -> Vec<(u64, Vec<String>)> {
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut lines = LineTracker::default();
+    lines.saw(text.as_bytes());
+    let mut out = Vec::new();
+    let mut record = csv::StringRecord::new();
+    while let Ok(true) = reader.read_record(&mut record) {
+        let line = lines.first_line(reader.position().byte(), newlines_inside(&record));
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        out.push((line, record.iter().map(str::to_string).collect()));
+        if out.len() >= 200 {
+            break;
+        }
+    }
+    out
+}
+
+/// The delimiter that splits most lines into the same number (more than
+/// one) of cells; `,` when none does.
+pub fn sniff_delimiter(text: &str) -> u8 {
+    let mut best = (0usize, 0usize, b',');
+    for delimiter in [b',', b';', b'\t', b'|'] {
+        let records = parse_sample(text, delimiter);
+        let mut counts: Vec<(usize, usize)> = Vec::new();
+        for (_, cells) in &records {
+            let width = cells.len();
+            match counts.iter_mut().find(|(w, _)| *w == width) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((width, 1)),
+            }
+        }
+        let Some(&(width, lines)) = counts.iter().filter(|(w, _)| *w > 1).max_by_key(|(w, n)| (*n, *w)) else {
+            continue;
+        };
+        if (lines, width) > (best.0, best.1) {
+            best = (lines, width, delimiter);
+        }
+    }
+    best.2
+}
+
+/// The line the header is on.
+fn find_header(name: &str, records: &[(u64, Vec<String>)], hint: &HeaderHint) -> Result<u64, Error> {
+    let first = records.first().map(|(line, _)| *line);
+    let cells =
+        |c: &[String]| c.iter().map(|s| s.trim().trim_start_matches('\u{feff}').to_string()).collect::<Vec<_>>();
+    match hint {
+        HeaderHint::First => first.ok_or_else(|| Error::invalid(format!("{name} has no header line"))),
+        HeaderHint::Names(names) => {
+            let found = records.iter().find(|(_, c)| {
+                let c = cells(c);
+                names.iter().all(|n| c.iter().any(|h| h == n || fold(h) == fold(n)))
+            });
+            match found {
+                Some((line, _)) => Ok(*line),
+                None => {
+                    // Say which names are missing from the likeliest line.
+                    let best = records
+                        .iter()
+                        .max_by_key(|(_, c)| {
+                            let c = cells(c);
+                            names.iter().filter(|n| c.iter().any(|h| fold(h) == fold(n))).count()
+                        })
+                        .map(|(_, c)| cells(c))
+                        .unwrap_or_default();
+                    let missing: Vec<String> = names
+                        .iter()
+                        .filter(|n| !best.iter().any(|h| fold(h) == fold(n)))
+                        .map(|n| format!("{n:?}"))
+                        .collect();
+                    Err(Error::invalid(format!(
+                        "{name}: no line in the first 64 KB holds the columns the mapping names; missing: {} (the closest line has: {}). Is this the file the mapping is for? (the mapping's [file] skip_lines puts the header on a given line)",
+                        missing.join(", "),
+                        best.iter().map(|h| format!("{h:?}")).collect::<Vec<_>>().join(", ")
+                    )))
+                }
+            }
+        }
+        HeaderHint::Columns(columns) => {
+            let found = records.iter().find(|(_, c)| {
+                let c = cells(c);
+                let named: Vec<&String> = c.iter().filter(|h| !h.is_empty()).collect();
+                !named.is_empty() && named.iter().all(|h| columns.contains(&h.as_str()))
+            });
+            match (found, first) {
+                (Some((line, _)), _) => Ok(*line),
+                // Native files have their header first; report its columns.
+                (None, Some(line)) => Ok(line),
+                (None, None) => Err(Error::invalid(format!("{name} has no header line"))),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn open_bytes(bytes: &[u8], hint: HeaderHint) -> (Detected, Vec<(u64, Vec<String>)>) {
+        let settings = Settings { encoding: None, delimiter: None, skip_lines: None, header: true, hint };
+        let (detected, mut rows) = open(Box::new(io::Cursor::new(bytes.to_vec())), "t.csv", &settings).unwrap();
+        let mut out = Vec::new();
+        while let Some((line, record)) = rows.next_row().unwrap() {
+            out.push((line, record.iter().map(str::to_string).collect()));
+        }
+        (detected, out)
+    }
+
+    #[test]
+    fn sniffs_windows_1252_semicolons_and_title_lines() {
+        let bytes = b"Export stages;;;\r\n\r\nNr;Naam;Plaats;\r\n1;Caf\xe9;Zwolle;\r\n2;\"a;b\";Ede;\r\n";
+        let (d, rows) = open_bytes(bytes, HeaderHint::Names(vec!["Nr".into(), "Naam".into()]));
+        assert_eq!(d.encoding, Some(Encoding::Windows1252));
+        assert_eq!(d.delimiter, b';');
+        assert_eq!(d.header_line, Some(3));
+        assert_eq!(d.header, ["Nr", "Naam", "Plaats"]);
+        assert_eq!(d.preamble, ["Export stages;;;", ""]);
+        assert_eq!(
+            rows,
+            [
+                (4, vec!["1".into(), "Café".into(), "Zwolle".into(), "".into()]),
+                (5, vec!["2".into(), "a;b".into(), "Ede".into(), "".into()])
+            ]
+        );
+        assert_eq!(d.describe(), "Windows-1252, ';', header on line 3, CRLF");
+    }
+
+    #[test]
+    fn decides_late_between_utf8_and_windows_1252() {
+        let mut late = b"a,b\n".to_vec();
+        for i in 0..20_000 {
+            late.extend_from_slice(format!("{i},x\n").as_bytes());
+        }
+        let mut cp = late.clone();
+        cp.extend_from_slice(b"9,Financi\xebn\n");
+        let (d, rows) = open_bytes(&cp, HeaderHint::First);
+        assert_eq!(d.encoding, None);
+        assert_eq!(rows.last().unwrap().1[1], "Financiën");
+        late.extend_from_slice("9,Financiën\n".as_bytes());
+        let (_, rows) = open_bytes(&late, HeaderHint::First);
+        assert_eq!(rows.last().unwrap().1[1], "Financiën");
+    }
+
+    #[test]
+    fn decodes_utf16_and_strips_boms() {
+        let text = "naam\tniveau\r\nHanze\tHBO\r\n";
+        let mut utf16 = vec![0xFF, 0xFE];
+        for unit in text.encode_utf16() {
+            utf16.extend_from_slice(&unit.to_le_bytes());
+        }
+        let (d, rows) = open_bytes(&utf16, HeaderHint::First);
+        assert_eq!((d.encoding, d.delimiter), (Some(Encoding::Utf16Le), b'\t'));
+        assert_eq!(d.header, ["naam", "niveau"]);
+        assert_eq!(rows[0].1, ["Hanze", "HBO"]);
+        let (d, _) = open_bytes(b"\xEF\xBB\xBFa,b\n1,2\n", HeaderHint::First);
+        assert_eq!((d.encoding, d.header.clone()), (Some(Encoding::Utf8Bom), vec!["a".into(), "b".into()]));
+    }
+
+    #[test]
+    fn refuses_binary_and_empty_input() {
+        let settings =
+            Settings { encoding: None, delimiter: None, skip_lines: None, header: true, hint: HeaderHint::First };
+        let err = |b: &[u8]| open(Box::new(io::Cursor::new(b.to_vec())), "x.csv", &settings).err().unwrap().message;
+        assert!(err(b"a,b\n\x00\x01\x02").contains("binary data"), "{}", err(b"a,b\n\x00"));
+        assert!(err(b"").contains("is empty"));
+        assert!(err(b"a\x00b\x00").contains("UTF-16 without a byte-order mark"));
+    }
+
+    #[test]
+    fn keeps_codes_and_quoted_newlines() {
+        let (_, rows) = open_bytes(b"code,text\n00123,\"two\nlines\"\n", HeaderHint::First);
+        assert_eq!(rows, [(2, vec!["00123".into(), "two\nlines".into()])]);
+    }
+}

@@ -1,0 +1,145 @@
+//! `ipart import undo`: reverting one batch exactly. The assignments it
+//! added go (they carry its id); every audit entry it wrote is reverted,
+//! newest first: records it added are removed, records it changed get their
+//! old values back, status changes it appended are taken out. It refuses,
+//! saying why, when later changes build on the batch.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::mapping::kind_from_name;
+use crate::domain::Date;
+use crate::error::{Error, Result};
+use crate::native::build::{Built, history_table};
+use crate::native::{Catalog, Kind, record};
+use crate::store::Writer;
+use crate::store::batch::{self, BatchChange};
+
+/// What an undo did.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Undone {
+    pub batch: i64,
+    pub removed: usize,
+    pub restored: usize,
+    pub status_changes: usize,
+}
+
+/// Reverts `id`, in the caller's transaction.
+pub fn undo(w: &Writer, id: i64, today: Date) -> Result<Undone> {
+    let b = batch::get(w, id)?;
+    if let Some(at) = &b.undone_at {
+        return Err(Error::invalid(format!(
+            "import batch {id} was already undone at {at} by {}",
+            b.undone_by.as_deref().unwrap_or("?")
+        ))
+        .into());
+    }
+    let later = batch::later_changes(w, id)?;
+    if !later.is_empty() {
+        let lines: Vec<String> = later
+            .iter()
+            .map(|d| {
+                format!(
+                    "  change {} at {} by {} ({}): {} {}",
+                    d.change_id, d.at, d.actor, d.command, d.entity, d.entity_id
+                )
+            })
+            .collect();
+        return Err(Error::invalid(format!(
+            "import batch {id} cannot be undone: later changes build on records it added or changed:\n{}\nundo or revert those first (see `ipart log` and `ipart import log`)",
+            lines.join("\n")
+        ))
+        .into());
+    }
+    let questions = batch::questions_on_batch_assignments(w, id)?;
+    if questions > 0 {
+        return Err(Error::invalid(format!(
+            "import batch {id} cannot be undone: {questions} question(s) name assignments it added as what took them up; change those first"
+        ))
+        .into());
+    }
+    let open = w.begin_undo(id)?;
+    let mut undone = Undone { batch: id, removed: batch::delete_batch_assignments(w, id)?, ..Undone::default() };
+    let changes = batch::changes_newest_first(w, id)?;
+    let added: HashSet<(String, i64)> =
+        changes.iter().filter(|c| c.action == "insert").map(|c| (c.entity.clone(), c.entity_id)).collect();
+    for change in &changes {
+        let refused = |e: anyhow::Error| {
+            Error::invalid(format!("import batch {id} cannot be undone: {}", crate::error::classify(&e).1))
+        };
+        if let Some(owner) = change.entity.strip_suffix("_status") {
+            let owner_id = owner_id(change, owner);
+            // A record the batch added takes its history with it.
+            if added.contains(&(owner.to_string(), owner_id)) {
+                continue;
+            }
+            let Some(table) = kind_from_name(owner).and_then(history_table) else { continue };
+            batch::revert_status_change(w, table, change.entity_id, change.old.as_ref()).map_err(refused)?;
+            undone.status_changes += 1;
+            continue;
+        }
+        let Some(kind) = kind_from_name(&change.entity) else { continue };
+        match change.action.as_str() {
+            "insert" if remove(w, kind, change).map_err(refused)? => undone.removed += 1,
+            "update" => {
+                restore(w, kind, change, today).map_err(refused)?;
+                undone.restored += 1;
+            }
+            _ => {}
+        }
+    }
+    w.finish_undo(open)?;
+    Ok(undone)
+}
+
+fn owner_id(change: &BatchChange, owner: &str) -> i64 {
+    let key = format!("{owner}_id");
+    change.new.as_ref().or(change.old.as_ref()).and_then(|v| v.get(&key)).and_then(Value::as_i64).unwrap_or(0)
+}
+
+/// Removes a record the batch added; false when it is gone already.
+fn remove(w: &Writer, kind: Kind, change: &BatchChange) -> Result<bool> {
+    if !batch::exists(w, kind.name(), change.entity_id)? {
+        return Ok(false);
+    }
+    let stored = match kind {
+        Kind::Metric => built(kind, change.new.as_ref())?,
+        _ => record::stored(w, kind, change.entity_id)?,
+    };
+    stored.delete(w)?;
+    Ok(true)
+}
+
+/// Puts back the values a record had before the batch changed it.
+fn restore(w: &Writer, kind: Kind, change: &BatchChange, today: Date) -> Result<()> {
+    let old = built(kind, change.old.as_ref())?;
+    let current = match kind {
+        Kind::Metric => built(kind, change.new.as_ref())?,
+        _ => record::stored(w, kind, change.entity_id)?,
+    };
+    // Loaded per record: a restored name must be checked against the
+    // registry as it is now, after the records restored before it.
+    let cat = Catalog::load(w, kind, today)?;
+    old.with_id(change.entity_id).update(w, &cat, &current)
+}
+
+/// A record from its audited JSON.
+fn built(kind: Kind, json: Option<&Value>) -> Result<Built> {
+    let json = json.cloned().ok_or_else(|| anyhow::anyhow!("the audit trail lacks a {} record", kind.name()))?;
+    use serde_json::from_value as from;
+    Ok(match kind {
+        Kind::Theme => Built::Theme(from(json)?),
+        Kind::Partner => Built::Partner(from(json)?),
+        Kind::Lab => Built::Lab(from(json)?, Vec::new()),
+        Kind::Community => Built::Community(from(json)?, Vec::new()),
+        Kind::Assignment => Built::Assignment(from(json)?, Vec::new()),
+        Kind::Phd => Built::Phd(from(json)?),
+        Kind::Activity => Built::Activity(from(json)?),
+        Kind::Curriculum => Built::Curriculum(from(json)?, Vec::new()),
+        Kind::Chair => Built::Chair(from(json)?, Vec::new()),
+        Kind::Question => Built::Question(from(json)?),
+        Kind::Metric => Built::Metric(from(json)?),
+    })
+}
