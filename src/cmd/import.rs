@@ -12,7 +12,7 @@ use super::{Context, date_arg, finish};
 use crate::error::{Error, Result};
 use crate::import::input::Encoding;
 use crate::import::mapping::{DateFormat, Mapping, parse_delimiter};
-use crate::import::{self, Observer, Options, Outcome, Request, summary, thousands};
+use crate::import::{self, Observer, Options, Outcome, Request, summary, tally, thousands};
 use crate::native::Kind;
 use crate::output::{Format, Listing};
 use crate::store::batch;
@@ -210,10 +210,7 @@ fn report(ctx: &Context, o: &Outcome, dry_run: bool, reject: Option<&Path>) -> R
         }
         std::io::Write::write_fmt(
             &mut out,
-            format_args!(
-                "dry run: {} (nothing was written)\n",
-                summary(&o.counts, o.elapsed).replace(" in ", " would be, checked in ")
-            ),
+            format_args!("dry run, nothing was written: {} would be the outcome\n", tally(&o.counts)),
         )?;
     } else {
         std::io::Write::write_fmt(&mut out, format_args!("{}\n", o.batch.id))?;

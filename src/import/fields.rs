@@ -8,7 +8,6 @@ use std::collections::HashMap;
 
 use super::mapping::{Column, Mapping, is_date_field, is_partner_field, native_fields};
 use crate::domain::names::{did_you_mean, fold, suggest};
-use crate::domain::parse_date;
 use crate::error::Error;
 use crate::native::{Fields, Kind};
 
@@ -257,27 +256,32 @@ fn column_index(header: &[String], wanted: &str) -> Result<usize, String> {
     }
 }
 
-/// How a date is written: `yyyy-mm-dd`, `d-m-yyyy`, `d/m/yyyy`, the
-/// month-first `m/d/yyyy` (told apart only by a day above 12), or `other`.
+/// How a date is written, by its shape: `yyyy-mm-dd`, `d-m-yyyy`,
+/// `d/m/yyyy`, the month-first `m/d/yyyy` (told apart only by a day above
+/// 12), or `other`. Whether it is a real date is checked later.
 fn date_style(value: &str) -> &'static str {
-    if parse_date(value).is_err() {
-        let parts: Vec<&str> = value.split('/').collect();
-        if let [m, d, y] = parts.as_slice()
-            && y.len() == 4
-            && m.parse::<u8>().is_ok_and(|m| (1..=12).contains(&m))
-            && d.parse::<u8>().is_ok_and(|d| (13..=31).contains(&d))
-        {
-            return "m/d/yyyy";
-        }
-        return "other";
+    let value = value.trim();
+    let numbers = |sep: char| -> Option<Vec<&str>> {
+        let parts: Vec<&str> = value.split(sep).collect();
+        (parts.len() == 3
+            && parts.iter().all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit())))
+        .then_some(parts)
+    };
+    if let Some(p) = numbers('-') {
+        return match (p[0].len(), p[2].len()) {
+            (4, 1..=2) => "yyyy-mm-dd",
+            (1..=2, 4) => "d-m-yyyy",
+            _ => "other",
+        };
     }
-    if value.trim().len() >= 4 && value.trim().as_bytes()[4] == b'-' {
-        "yyyy-mm-dd"
-    } else if value.contains('/') {
-        "d/m/yyyy"
-    } else {
-        "d-m-yyyy"
+    if let Some(p) = numbers('/')
+        && p[0].len() <= 2
+        && p[2].len() == 4
+    {
+        let (first, second) = (p[0].parse::<u8>().unwrap_or(0), p[1].parse::<u8>().unwrap_or(0));
+        return if (1..=12).contains(&first) && (13..=31).contains(&second) { "m/d/yyyy" } else { "d/m/yyyy" };
     }
+    "other"
 }
 
 /// Cells a spreadsheet would run as a formula begin with one of these; an
@@ -320,5 +324,7 @@ mod tests {
         assert_eq!(date_style("01/09/2023"), "d/m/yyyy");
         assert_eq!(date_style("09/25/2023"), "m/d/yyyy");
         assert_eq!(date_style("25.09.2023"), "other");
+        assert_eq!(date_style("31-02-2024"), "d-m-yyyy");
+        assert_eq!(date_style("01/09/23"), "other");
     }
 }

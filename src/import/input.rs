@@ -339,7 +339,7 @@ pub struct Detected {
 }
 
 impl Detected {
-    /// `Windows-1252, ';', header on line 3`.
+    /// `Windows-1252, ';', header on line 3` (line ends: see `crlf`).
     pub fn describe(&self) -> String {
         let encoding = match self.encoding {
             Some(e) => e.name().to_string(),
@@ -353,7 +353,7 @@ impl Detected {
             Some(line) => format!("header on line {line}"),
             None => "no header".to_string(),
         };
-        format!("{encoding}, {delimiter}, {header}{}", if self.crlf { ", CRLF" } else { "" })
+        format!("{encoding}, {delimiter}, {header}")
     }
 }
 
@@ -693,7 +693,8 @@ mod tests {
                 (5, vec!["2".into(), "a;b".into(), "Ede".into(), "".into()])
             ]
         );
-        assert_eq!(d.describe(), "Windows-1252, ';', header on line 3, CRLF");
+        assert_eq!(d.describe(), "Windows-1252, ';', header on line 3");
+        assert!(d.crlf);
     }
 
     #[test]

@@ -166,7 +166,12 @@ pub fn run(
             Layout::mapped(kind, m, &detected.header, width, &req.name)?
         }
     };
-    let description = format!("{}, {}", detected.describe(), layout.date_styles(&detected.sample, &req.name)?);
+    let description = format!(
+        "{}, {}, {} line ends",
+        detected.describe(),
+        layout.date_styles(&detected.sample, &req.name)?,
+        if detected.crlf { "CRLF" } else { "LF" }
+    );
     observer.detected(&description);
 
     let open = w.begin_batch(
@@ -314,6 +319,11 @@ impl Report {
 
 /// `1,000,000 rows: 999,998 added, 2 rejected in 4.1 s`.
 pub fn summary(counts: &Counts, elapsed: Duration) -> String {
+    format!("{} in {:.1} s", tally(counts), elapsed.as_secs_f64())
+}
+
+/// `10 rows: 8 added, 2 rejected`.
+pub fn tally(counts: &Counts) -> String {
     let parts: Vec<String> = [
         (counts.added, "added"),
         (counts.updated, "updated"),
@@ -326,7 +336,7 @@ pub fn summary(counts: &Counts, elapsed: Duration) -> String {
     .collect();
     let rows = if counts.rows == 1 { "row" } else { "rows" };
     let parts = if parts.is_empty() { "nothing to do".to_string() } else { parts.join(", ") };
-    format!("{} {rows}: {parts} in {:.1} s", thousands(counts.rows), elapsed.as_secs_f64())
+    format!("{} {rows}: {parts}", thousands(counts.rows))
 }
 
 /// 1234567 -> "1,234,567".
