@@ -168,6 +168,7 @@ fn import_file(args: &ImportArgs, ctx: &Context) -> Result<()> {
     };
     let size = if stdin { None } else { std::fs::metadata(file).ok().map(|m| m.len()) };
     let mut registry = ctx.open()?;
+    batch::tune_for_bulk(registry.conn())?;
     let command = format!("import {} {name}", kind.file_name().trim_end_matches(".csv"));
     let mut progress = Progress::new(ctx, size);
     let run = |w: &crate::store::Writer, reject: Option<&mut dyn std::io::Write>, progress: &mut Progress| {

@@ -34,7 +34,7 @@ impl Problem {
 /// What a row did.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Applied {
-    /// Added a record (named).
+    /// Added a record (named on a dry run).
     Added(String),
     /// Changed a record (named): what changed (filled in on a dry run).
     Updated(String, String),
@@ -87,6 +87,8 @@ pub struct Applier<'a, 'w> {
     /// stored one on a match.
     complete: bool,
     seen: IdSet,
+    /// Assignments added but not written yet (they go many at a time).
+    pending: batch::PendingAssignments,
     pub created_partners: Vec<String>,
 }
 
@@ -101,12 +103,24 @@ impl<'a, 'w> Applier<'a, 'w> {
         };
         let gives = |c: &str| s.provided.contains(&c) || (c == "status_history" && s.provided.contains(&"status"));
         let complete = s.create_only.is_empty() && s.kind.columns().iter().all(|c| gives(c));
-        Ok(Applier { w, s, cat, names, complete, seen: IdSet::default(), created_partners: Vec::new() })
+        let pending = batch::PendingAssignments::new(w, s.batch)?;
+        Ok(Applier { w, s, cat, names, complete, seen: IdSet::default(), pending, created_partners: Vec::new() })
+    }
+
+    /// Writes what is still queued; call once the rows are done.
+    pub fn finish(&mut self) -> Result<()> {
+        self.pending.flush(self.w)
     }
 
     /// Applies one row. `Ok(Err(..))` is a refused row; `Err` is a failure
     /// that ends the import.
     pub fn apply(&mut self, fields: Fields) -> Result<Result<Applied, Vec<Problem>>> {
+        // Queued assignments are written between rows, never inside a row's
+        // savepoint (rolling that back must not take earlier rows with it),
+        // and before a row that can only be matched by a query.
+        if self.pending.is_full() || (!self.pending.is_empty() && fields.get("external_id").is_none()) {
+            self.pending.flush(self.w)?;
+        }
         if !self.s.row_savepoints {
             return self.apply_row(fields);
         }
@@ -152,7 +166,7 @@ impl<'a, 'w> Applier<'a, 'w> {
             Err(problems) => return Ok(Err(from_field_errors(problems))),
         };
         let inserted = match built {
-            Built::Assignment(a, h) => batch::insert_assignment(self.w, self.s.batch, &a, &h),
+            Built::Assignment(a, h) => self.pending.push(a, h),
             Built::Metric(m) => store::metric::set(self.w, &m)
                 .and_then(|_| batch::find_metric(self.w, &m.name, m.year).map(Option::unwrap_or_default)),
             other => other.insert(self.w, &mut self.cat),
@@ -165,7 +179,8 @@ impl<'a, 'w> Applier<'a, 'w> {
             self.names.add(id, name);
         }
         self.seen.insert(id);
-        Ok(Ok(Applied::Added(label(self.s.kind, fields))))
+        let name = if self.s.describe { label(self.s.kind, fields) } else { String::new() };
+        Ok(Ok(Applied::Added(name)))
     }
 
     fn update(&mut self, id: i64, fields: Fields) -> Result<Result<Applied, Vec<Problem>>> {
@@ -326,7 +341,10 @@ impl<'a, 'w> Applier<'a, 'w> {
         };
         Ok(match self.s.kind {
             Kind::Assignment | Kind::Phd => match (f.get("source"), f.get("external_id")) {
-                (Some(source), Some(id)) => Ok(find_by_external_id(w, self.s.kind.name(), source, id)?),
+                (Some(source), Some(id)) => match self.pending.find(source, id) {
+                    Some(queued) => Ok(Some(queued)),
+                    None => Ok(find_by_external_id(w, self.s.kind.name(), source, id)?),
+                },
                 // Refused by the builder: an external id needs its source.
                 (None, Some(_)) => Ok(None),
                 (source, None) if self.s.kind == Kind::Assignment => {

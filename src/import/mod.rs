@@ -249,6 +249,7 @@ pub fn run(
             observer.progress(rows.tally.borrow().bytes, counts.rows);
         }
     }
+    applier.finish()?;
     observer.progress(rows.tally.borrow().bytes, counts.rows);
     if report.total > 0 && !req.options.skip_invalid {
         return Err(Error::invalid(report.message(&counts)).into());

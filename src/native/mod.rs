@@ -11,8 +11,6 @@ pub mod build;
 pub mod file;
 pub mod record;
 
-use std::collections::HashMap;
-
 use rusqlite::Connection;
 
 use crate::domain::Date;
@@ -159,9 +157,19 @@ impl Kind {
 }
 
 /// A record as named text values; an empty value is no value.
-#[derive(Debug, Clone, Default, PartialEq)]
+///
+/// A record has a dozen fields at most, so they are kept in a list: looking
+/// one up by comparing names is cheaper than hashing, which a bulk import
+/// does for every field of every row.
+#[derive(Debug, Clone, Default)]
 pub struct Fields {
-    values: HashMap<String, String>,
+    values: Vec<(String, String)>,
+}
+
+impl PartialEq for Fields {
+    fn eq(&self, other: &Fields) -> bool {
+        self.values.len() == other.values.len() && self.values.iter().all(|(k, v)| other.raw(k) == Some(v.as_str()))
+    }
 }
 
 impl Fields {
@@ -169,17 +177,24 @@ impl Fields {
         Fields::default()
     }
 
+    fn raw(&self, name: &str) -> Option<&str> {
+        self.values.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
     /// The value of `name`, trimmed; `None` when absent or empty.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.values.get(name).map(|s| s.trim()).filter(|s| !s.is_empty())
+        self.raw(name).map(str::trim).filter(|s| !s.is_empty())
     }
 
     pub fn set(&mut self, name: &str, value: impl Into<String>) {
-        self.values.insert(name.to_string(), value.into());
+        match self.values.iter_mut().find(|(k, _)| k == name) {
+            Some((_, v)) => *v = value.into(),
+            None => self.values.push((name.to_string(), value.into())),
+        }
     }
 
     pub fn remove(&mut self, name: &str) {
-        self.values.remove(name);
+        self.values.retain(|(k, _)| k != name);
     }
 
     /// The values of a `|`-joined field.

@@ -135,7 +135,7 @@ pub fn status_history(conn: &Connection, id: i64) -> Result<Vec<StatusChange<Ass
     history::load(conn, ASSIGNMENT, id)
 }
 
-pub(super) fn bind(a: &Assignment) -> [Box<dyn ToSql + '_>; 12] {
+fn bind(a: &Assignment) -> [Box<dyn ToSql + '_>; 12] {
     [
         Box::new(&a.title),
         Box::new(a.kind.code()),

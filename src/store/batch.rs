@@ -3,6 +3,7 @@
 //! the look-ups that match rows of a file to stored records, and what
 //! `ipart import undo` needs to revert a batch exactly.
 
+use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, ToSql, params};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -74,6 +75,20 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Batch> {
         undone_at: r.get(14)?,
         undone_by: r.get(15)?,
     })
+}
+
+/// Sets up a connection for a bulk write; call before the transaction
+/// begins. A larger page cache (64 MB at most, taken only as needed) keeps
+/// SQLite from spilling pages to the WAL over and over within the one
+/// transaction, and statement journals in memory spare a write to a
+/// temporary file for every row (SQLite decides where they go when a
+/// transaction begins).
+pub fn tune_for_bulk(conn: &Connection) -> Result<()> {
+    conn.pragma_update(None, "cache_size", -65536)?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    // Room for the statements of every size the chunked inserts use.
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
 }
 
 /// Every batch, oldest first.
@@ -170,33 +185,114 @@ impl Writer<'_> {
     }
 }
 
-/// Adds an assignment and its status history for an import. The record is
-/// marked with the batch instead of audited entry by entry.
-pub fn insert_assignment(
-    w: &Writer,
+/// Assignments an import adds, written many to a statement: SQLite's cost
+/// per statement (its CHECK lists, triggers and statement journal) is then
+/// paid once per chunk instead of once per row. Ids are given here, in
+/// order after the largest one, which is safe because the import holds the
+/// only write transaction. The records are marked with the batch instead of
+/// audited entry by entry.
+pub struct PendingAssignments {
     batch: i64,
-    a: &Assignment,
-    history: &[StatusChange<AssignmentStatus>],
-) -> Result<i64> {
-    if history.is_empty() {
-        return Err(Error::invalid("an assignment needs a status (and the date it began)").into());
+    next_id: i64,
+    rows: Vec<(i64, Assignment, Vec<StatusChange<AssignmentStatus>>)>,
+    /// (source, external id) of the rows not written yet, for duplicates.
+    keys: std::collections::HashMap<(String, String), i64>,
+}
+
+/// Assignments per statement (14 values each, well under SQLite's limit of
+/// 32766 parameters).
+pub const CHUNK: usize = 256;
+
+const ASSIGNMENT_COLUMNS: &str = "(id, title, kind, level, theme_id, government_partner_id, education_partner_id,
+    lab_id, students, source, external_id, starts_on, ends_on, batch_id)";
+
+impl PendingAssignments {
+    pub fn new(conn: &Connection, batch: i64) -> Result<Self> {
+        let max: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM assignment", [], |r| r.get(0))?;
+        Ok(PendingAssignments { batch, next_id: max + 1, rows: Vec::new(), keys: Default::default() })
     }
-    let values = super::assignment::bind(a);
-    let mut all: Vec<&dyn ToSql> = values.iter().map(|v| v.as_ref() as &dyn ToSql).collect();
-    all.push(&batch);
-    w.prepare_cached(
-        "INSERT INTO assignment (title, kind, level, theme_id, government_partner_id, education_partner_id, lab_id,
-             students, source, external_id, starts_on, ends_on, batch_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-    )?
-    .execute(&all[..])?;
-    let id = w.last_insert_rowid();
-    let mut stmt =
-        w.prepare_cached("INSERT INTO assignment_status (assignment_id, status, since) VALUES (?1, ?2, ?3)")?;
-    for change in history {
-        stmt.execute(params![id, change.status.code(), change.since.to_string()])?;
+
+    /// Queues an assignment; returns the id it will have.
+    pub fn push(&mut self, mut a: Assignment, history: Vec<StatusChange<AssignmentStatus>>) -> Result<i64> {
+        if history.is_empty() {
+            return Err(Error::invalid("an assignment needs a status (and the date it began)").into());
+        }
+        a.id = self.next_id;
+        self.next_id += 1;
+        if let (Some(source), Some(external_id)) = (&a.source, &a.external_id) {
+            self.keys.insert((source.clone(), external_id.clone()), a.id);
+        }
+        self.rows.push((a.id, a, history));
+        Ok(self.next_id - 1)
     }
-    Ok(id)
+
+    /// The id of a queued assignment with this (source, external id).
+    pub fn find(&self, source: &str, external_id: &str) -> Option<i64> {
+        self.keys.get(&(source.to_string(), external_id.to_string())).copied()
+    }
+
+    pub fn is_full(&self) -> bool {
+        self.rows.len() >= CHUNK
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Writes what is queued.
+    pub fn flush(&mut self, w: &Writer) -> Result<()> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        let mut values: Vec<SqlValue> = Vec::with_capacity(self.rows.len() * 14);
+        let mut statuses: Vec<SqlValue> = Vec::new();
+        for (id, a, history) in self.rows.drain(..) {
+            let text = |s: &Option<String>| s.clone().map_or(SqlValue::Null, SqlValue::from);
+            let date = |d: Option<crate::domain::Date>| d.map_or(SqlValue::Null, |d| SqlValue::from(d.to_string()));
+            values.extend([
+                SqlValue::from(id),
+                SqlValue::from(a.title),
+                SqlValue::from(a.kind.code().to_string()),
+                SqlValue::from(a.level.code().to_string()),
+                SqlValue::from(a.theme_id),
+                SqlValue::from(a.government_partner_id),
+                a.education_partner_id.map_or(SqlValue::Null, SqlValue::from),
+                a.lab_id.map_or(SqlValue::Null, SqlValue::from),
+                SqlValue::from(a.students),
+                text(&a.source),
+                text(&a.external_id),
+                date(a.starts_on),
+                date(a.ends_on),
+                SqlValue::from(self.batch),
+            ]);
+            for change in history {
+                statuses.extend([
+                    SqlValue::from(id),
+                    SqlValue::from(change.status.code().to_string()),
+                    SqlValue::from(change.since.to_string()),
+                ]);
+            }
+        }
+        self.keys.clear();
+        insert_rows(w, &format!("INSERT INTO assignment {ASSIGNMENT_COLUMNS} VALUES"), 14, &values)?;
+        insert_rows(w, "INSERT INTO assignment_status (assignment_id, status, since) VALUES", 3, &statuses)
+    }
+}
+
+/// Runs `insert` (up to `VALUES`) over `values`, `width` to a row: in
+/// statements of a few fixed sizes, so that each is prepared once.
+fn insert_rows(w: &Writer, insert: &str, width: usize, values: &[SqlValue]) -> Result<()> {
+    let mut rest = values;
+    for rows in [(CHUNK * 14 / width).max(1), 64, 16, 4, 1] {
+        while rest.len() >= rows * width {
+            let (now, later) = rest.split_at(rows * width);
+            let row = format!("({})", vec!["?"; width].join(","));
+            let sql = format!("{insert} {}", vec![row.as_str(); rows].join(","));
+            w.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(now.iter()))?;
+            rest = later;
+        }
+    }
+    Ok(())
 }
 
 /// The record of `table` with this (source, external id).

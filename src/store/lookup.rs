@@ -10,6 +10,27 @@ use crate::domain::names::{did_you_mean, fold, suggest};
 use crate::domain::{Level, Sector, Vocabulary};
 use crate::error::{Error, Result};
 
+/// A quick hash for short keys we make ourselves (folded names): the
+/// standard hasher resists hostile keys, which a name index does not need,
+/// and costs a bulk import more than its lookups.
+#[derive(Default, Clone, Copy)]
+pub struct QuickHasher(u64);
+
+impl std::hash::Hasher for QuickHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type QuickMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<QuickHasher>>;
+
 /// Every spelling of every record of one kind, folded (see `names::fold`).
 #[derive(Debug, Default)]
 pub struct NameIndex {
@@ -17,9 +38,9 @@ pub struct NameIndex {
     what: &'static str,
     /// The command that lists them, for messages.
     list_command: &'static str,
-    by_key: HashMap<String, Vec<i64>>,
+    by_key: QuickMap<String, Vec<i64>>,
     /// The main name of each record, for messages and suggestions.
-    names: HashMap<i64, String>,
+    names: QuickMap<i64, String>,
     /// Every spelling as written, for suggestions.
     spellings: Vec<String>,
 }
@@ -120,7 +141,7 @@ impl NameIndex {
 #[derive(Debug, Default)]
 pub struct PartnerIndex {
     pub names: NameIndex,
-    info: HashMap<i64, (Sector, Option<Level>)>,
+    info: QuickMap<i64, (Sector, Option<Level>)>,
 }
 
 impl PartnerIndex {
@@ -133,7 +154,7 @@ impl PartnerIndex {
              UNION ALL SELECT p.id, p.name, a.alias FROM partner_alias a JOIN partner p ON p.id = a.partner_id
              ORDER BY 1",
         )?;
-        let mut info = HashMap::new();
+        let mut info = QuickMap::default();
         let mut stmt = conn.prepare("SELECT id, sector, level FROM partner")?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Benchmark of `ipart import` against what a user would reach for instead,
+# timed in one run on the same files (10k, 100k and 1M assignments, native
+# CSV made by gen_assignments.py):
+#   * the sqlite3 shell's `.import` into a plain table: no validation at
+#     all, the floor;
+#   * `sqlite-utils insert --csv`.
+# ipart imports into a copy of the demo registry (so every reference
+# resolves), validating every row, matching it on (source, external id) and
+# writing it with its status history, in one transaction.
+#
+#   bash bench/import.sh            # all sizes
+#   SIZES="10000 100000" bash bench/import.sh
+#
+# Installs what it needs (sqlite3, GNU time, sqlite-utils). Results go to
+# bench/out/import.md (a Markdown table, also printed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SIZES=${SIZES:-"10000 100000 1000000"}
+OUT=bench/out
+mkdir -p "$OUT"
+
+need_apt=()
+command -v sqlite3 >/dev/null || need_apt+=(sqlite3)
+[ -x /usr/bin/time ] || need_apt+=(time)
+if [ ${#need_apt[@]} -gt 0 ]; then
+    apt-get update -qq && apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+if ! command -v sqlite-utils >/dev/null; then
+    python3 -m pip install --quiet sqlite-utils 2>/dev/null \
+        || python3 -m pip install --quiet --break-system-packages sqlite-utils
+fi
+
+cargo build --release --quiet
+IPART=$PWD/target/release/ipart
+export IPART_TODAY=2024-01-15 NO_COLOR=1
+
+BASE=$OUT/demo.sqlite
+rm -f "$BASE" "$BASE"-wal "$BASE"-shm
+"$IPART" --db "$BASE" --quiet init --demo
+
+# Runs a command under GNU time; prints "seconds max_rss_kb".
+measure() {
+    local log
+    log=$(mktemp)
+    /usr/bin/time -v -o "$log" "$@" >/dev/null 2>"$log.err" || { cat "$log.err" >&2; exit 1; }
+    local wall rss
+    wall=$(grep 'Elapsed (wall clock)' "$log" | awk '{print $NF}')
+    rss=$(grep 'Maximum resident set size' "$log" | awk '{print $NF}')
+    rm -f "$log" "$log.err"
+    # h:mm:ss or m:ss.ss -> seconds
+    python3 -c "import sys; p=[float(x) for x in sys.argv[1].split(':')]; s=sum(v*60**i for i,v in enumerate(reversed(p))); print(f'{s:.2f} {sys.argv[2]}')" "$wall" "$rss"
+}
+
+{
+    echo "| rows | ipart import | sqlite3 .import | sqlite-utils insert | ipart / sqlite3 | sqlite-utils / ipart | ipart peak RSS | ipart µs per row |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
+} > "$OUT/import.md"
+
+for n in $SIZES; do
+    csv=$OUT/assignments-$n.csv
+    [ -s "$csv" ] || python3 bench/gen_assignments.py "$n" > "$csv"
+
+    db=$OUT/ipart-$n.sqlite
+    rm -f "$db" "$db"-wal "$db"-shm
+    cp "$BASE" "$db"
+    read -r t_ipart rss_ipart < <(measure "$IPART" --db "$db" --quiet import assignments "$csv")
+    count=$(sqlite3 "$db" "SELECT count(*) FROM assignment WHERE source = 'bench'")
+    [ "$count" = "$n" ] || { echo "ipart imported $count of $n rows" >&2; exit 1; }
+
+    plain=$OUT/sqlite3-$n.sqlite
+    rm -f "$plain"
+    read -r t_sqlite rss_sqlite < <(measure sqlite3 "$plain" ".mode csv" ".import $csv assignment")
+
+    utils=$OUT/sqlite-utils-$n.sqlite
+    rm -f "$utils"
+    read -r t_utils rss_utils < <(measure sqlite-utils insert "$utils" assignment "$csv" --csv)
+
+    python3 - "$n" "$t_ipart" "$t_sqlite" "$t_utils" "$rss_ipart" >> "$OUT/import.md" <<'PY'
+import sys
+n, ti, ts, tu, rss = int(sys.argv[1]), *map(float, sys.argv[2:5]), int(sys.argv[5])
+print(f"| {n:,} | {ti:.2f} s | {ts:.2f} s | {tu:.2f} s | {ti/ts:.2f}x | {tu/ti:.1f}x | {rss/1024:.0f} MB | {ti/n*1e6:.1f} |")
+PY
+    echo "$n rows done (ipart ${t_ipart}s, sqlite3 ${t_sqlite}s, sqlite-utils ${t_utils}s)" >&2
+    rm -f "$db" "$db"-wal "$db"-shm "$plain" "$utils"
+done
+
+echo >> "$OUT/import.md"
+echo "Machine: $(nproc) cores, $(uname -m), $(sqlite3 --version | cut -d' ' -f1) (sqlite3 shell), sqlite-utils $(sqlite-utils --version | awk '{print $NF}'); $(date -u +%Y-%m-%d)." >> "$OUT/import.md"
+cat "$OUT/import.md"
