@@ -9,6 +9,17 @@ pub use jiff::civil::Date;
 /// `01/09/2023`. A four-digit year decides the order, so no form is ambiguous.
 pub fn parse_date(input: &str) -> Result<Date, Error> {
     let s = input.trim();
+    // The form ipart writes, read without splitting: bulk imports read
+    // several dates per row.
+    if let [y1, y2, y3, y4, b'-', m1, m2, b'-', d1, d2] = s.as_bytes()
+        && [y1, y2, y3, y4, m1, m2, d1, d2].iter().all(|b| b.is_ascii_digit())
+    {
+        let n = |bytes: &[&u8]| bytes.iter().fold(0i32, |acc, b| acc * 10 + i32::from(**b - b'0'));
+        let (y, m, d) = (n(&[y1, y2, y3, y4]), n(&[m1, m2]), n(&[d1, d2]));
+        return Date::new(y as i16, m as i8, d as i8).map_err(|_| {
+            Error::invalid(format!("{input:?} is not a date in the calendar ({y:04}-{m:02}-{d:02} does not exist)"))
+        });
+    }
     let parts: Vec<&str> = s.split(['-', '/']).collect();
     let numbers: Option<Vec<i32>> = if parts.len() == 3
         && parts.iter().all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))

@@ -114,7 +114,7 @@ impl<'a, 'w> Applier<'a, 'w> {
 
     /// Applies one row. `Ok(Err(..))` is a refused row; `Err` is a failure
     /// that ends the import.
-    pub fn apply(&mut self, fields: Fields) -> Result<Result<Applied, Vec<Problem>>> {
+    pub fn apply(&mut self, fields: &Fields) -> Result<Result<Applied, Vec<Problem>>> {
         // Queued assignments are written between rows, never inside a row's
         // savepoint (rolling that back must not take earlier rows with it),
         // and before a row that can only be matched by a query.
@@ -141,20 +141,20 @@ impl<'a, 'w> Applier<'a, 'w> {
         outcome
     }
 
-    fn apply_row(&mut self, fields: Fields) -> Result<Result<Applied, Vec<Problem>>> {
-        if let Err(problems) = self.create_missing_partners(&fields)? {
+    fn apply_row(&mut self, fields: &Fields) -> Result<Result<Applied, Vec<Problem>>> {
+        if let Err(problems) = self.create_missing_partners(fields)? {
             return Ok(Err(problems));
         }
-        let found = match self.find(&fields)? {
+        let found = match self.find(fields)? {
             Ok(found) => found,
             Err(problem) => return Ok(Err(vec![problem])),
         };
         match found {
-            None => self.add(&fields),
+            None => self.add(fields),
             Some(id) if self.seen.contains(id) => Ok(Err(vec![Problem::row(format!(
                 "{} {} appears more than once in the file",
                 self.s.kind.name(),
-                label(self.s.kind, &fields)
+                label(self.s.kind, fields)
             ))])),
             Some(id) => self.update(id, fields),
         }
@@ -183,9 +183,15 @@ impl<'a, 'w> Applier<'a, 'w> {
         Ok(Ok(Applied::Added(name)))
     }
 
-    fn update(&mut self, id: i64, fields: Fields) -> Result<Result<Applied, Vec<Problem>>> {
+    fn update(&mut self, id: i64, fields: &Fields) -> Result<Result<Applied, Vec<Problem>>> {
         let kind = self.s.kind;
-        let fields = if self.complete { fields } else { self.overlay(id, fields)? };
+        let overlaid;
+        let fields = if self.complete {
+            fields
+        } else {
+            overlaid = self.overlay(id, fields)?;
+            &overlaid
+        };
         let built = match build(kind, &fields, &self.cat) {
             Ok(b) => b.with_id(id),
             Err(problems) => return Ok(Err(from_field_errors(problems))),
@@ -223,14 +229,14 @@ impl<'a, 'w> Applier<'a, 'w> {
             );
         }
         what.extend(appended);
-        Ok(Ok(Applied::Updated(label(kind, &fields), what.join("; "))))
+        Ok(Ok(Applied::Updated(label(kind, fields), what.join("; "))))
     }
 
     /// The stored record's fields with the file's on top: what the file
     /// does not give keeps its value. A status given by the file replaces
     /// the stored history in what is built; the history itself is only
     /// ever appended to (see `append_history`).
-    fn overlay(&self, id: i64, fields: Fields) -> Result<Fields> {
+    fn overlay(&self, id: i64, fields: &Fields) -> Result<Fields> {
         let mut base = match self.s.kind {
             Kind::Metric => fields.clone(),
             kind => record::fields(self.w, kind, id)?,

@@ -119,9 +119,9 @@ impl Layout {
         self.rules.iter().find(|r| r.field == field).map(|r| r.cell)
     }
 
-    /// The fields of one row; problems with single values are collected.
-    pub fn fields(&self, cells: &csv::StringRecord, problems: &mut Vec<CellProblem>) -> Fields {
-        let mut fields = Fields::new();
+    /// The fields of one row, into `fields` (reused from row to row: every
+    /// row sets the same fields); problems with single values are collected.
+    pub fn fields_into(&self, cells: &csv::StringRecord, problems: &mut Vec<CellProblem>, fields: &mut Fields) {
         if let Some(extra) = cells.iter().skip(self.width).position(|c| !c.trim().is_empty()) {
             problems.push(CellProblem {
                 label: format!("column {}", self.width + extra + 1),
@@ -134,31 +134,33 @@ impl Layout {
         }
         for rule in &self.rules {
             let raw = cells.get(rule.cell).unwrap_or("");
-            let value = match &self.mapping {
-                None => unescape_formula(raw).to_string(),
+            match &self.mapping {
+                None => fields.set_str(rule.field, unescape_formula(raw)),
                 Some(m) => match self.translate(m, rule, raw.trim()) {
-                    Ok(v) => v,
+                    Ok(v) => fields.set_str(rule.field, &v),
                     Err(message) => {
+                        fields.set_str(rule.field, "");
                         problems.push(CellProblem { label: self.label(rule.field), message });
-                        continue;
                     }
                 },
-            };
-            fields.set(rule.field, value);
+            }
         }
         if let Some(m) = &self.mapping {
             for (field, value) in &m.constants {
-                fields.set(field, value.as_str());
+                fields.set_str(field, value);
             }
             if let Some(source) = &m.source
                 && gets_source(self.kind)
-                && fields.get("source").is_none()
-                && (self.kind != Kind::Partner || fields.get("external_id").is_some())
+                && self.cell_of("source").is_none()
+                && !m.constants.iter().any(|(f, _)| *f == "source")
             {
-                fields.set("source", source.as_str());
+                if self.kind != Kind::Partner || fields.get("external_id").is_some() {
+                    fields.set_str("source", source);
+                } else {
+                    fields.remove("source");
+                }
             }
         }
-        fields
     }
 
     /// One cell through the mapping: pattern, value map, partner aliases,

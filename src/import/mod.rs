@@ -206,6 +206,7 @@ pub fn run(
     let mut plan = Vec::new();
     let mut rejects = reject.map(|out| RejectWriter::new(out, &detected));
     let encoding = rows.encoding_handle();
+    let mut fields = crate::native::Fields::new();
     loop {
         let (line, record) = match rows.next_row() {
             Ok(Some(row)) => row,
@@ -220,8 +221,8 @@ pub fn run(
         };
         counts.rows += 1;
         let mut cell_problems = Vec::new();
-        let fields = layout.fields(record, &mut cell_problems);
-        let outcome = if cell_problems.is_empty() { applier.apply(fields)? } else { Err(Vec::new()) };
+        layout.fields_into(record, &mut cell_problems, &mut fields);
+        let outcome = if cell_problems.is_empty() { applier.apply(&fields)? } else { Err(Vec::new()) };
         match outcome {
             Ok(Applied::Added(label)) => {
                 counts.added += 1;

@@ -193,6 +193,18 @@ impl Fields {
         }
     }
 
+    /// Sets `name` to `value`, reusing the room of the value it replaces:
+    /// an importer sets the same fields row after row.
+    pub fn set_str(&mut self, name: &str, value: &str) {
+        match self.values.iter_mut().find(|(k, _)| k == name) {
+            Some((_, v)) => {
+                v.clear();
+                v.push_str(value);
+            }
+            None => self.values.push((name.to_string(), value.to_string())),
+        }
+    }
+
     pub fn remove(&mut self, name: &str) {
         self.values.retain(|(k, _)| k != name);
     }

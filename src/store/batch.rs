@@ -78,13 +78,13 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Batch> {
 }
 
 /// Sets up a connection for a bulk write; call before the transaction
-/// begins. A larger page cache (64 MB at most, taken only as needed) keeps
-/// SQLite from spilling pages to the WAL over and over within the one
-/// transaction, and statement journals in memory spare a write to a
-/// temporary file for every row (SQLite decides where they go when a
-/// transaction begins).
+/// begins. A larger page cache (32 MB at most, taken only as needed) spares
+/// SQLite spilling pages to the WAL over and over within the one
+/// transaction (measured: more brings little, and memory must stay flat),
+/// and statement journals in memory spare a write to a temporary file for
+/// every statement (SQLite decides where they go when a transaction begins).
 pub fn tune_for_bulk(conn: &Connection) -> Result<()> {
-    conn.pragma_update(None, "cache_size", -65536)?;
+    conn.pragma_update(None, "cache_size", -32768)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     // Room for the statements of every size the chunked inserts use.
     conn.set_prepared_statement_cache_capacity(64);
@@ -244,44 +244,58 @@ impl PendingAssignments {
         if self.rows.is_empty() {
             return Ok(());
         }
-        let mut values: Vec<SqlValue> = Vec::with_capacity(self.rows.len() * 14);
-        let mut statuses: Vec<SqlValue> = Vec::new();
-        for (id, a, history) in self.rows.drain(..) {
-            let text = |s: &Option<String>| s.clone().map_or(SqlValue::Null, SqlValue::from);
-            let date = |d: Option<crate::domain::Date>| d.map_or(SqlValue::Null, |d| SqlValue::from(d.to_string()));
+        use rusqlite::types::{ToSqlOutput, ValueRef};
+        fn text(s: &str) -> ToSqlOutput<'_> {
+            ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes()))
+        }
+        let int = |n: i64| ToSqlOutput::Owned(SqlValue::Integer(n));
+        let opt_int = |n: Option<i64>| ToSqlOutput::Owned(n.map_or(SqlValue::Null, SqlValue::Integer));
+        // Dates as text, made first so that the values below can borrow them.
+        let dates: Vec<[Option<String>; 2]> = self
+            .rows
+            .iter()
+            .map(|(_, a, _)| [a.starts_on.map(|d| d.to_string()), a.ends_on.map(|d| d.to_string())])
+            .collect();
+        let sinces: Vec<Vec<String>> =
+            self.rows.iter().map(|(_, _, h)| h.iter().map(|c| c.since.to_string()).collect()).collect();
+        let mut values: Vec<ToSqlOutput> = Vec::with_capacity(self.rows.len() * 14);
+        let mut statuses: Vec<ToSqlOutput> = Vec::new();
+        for (((id, a, history), [starts, ends]), sinces) in self.rows.iter().zip(&dates).zip(&sinces) {
+            fn opt_text(s: &Option<String>) -> ToSqlOutput<'_> {
+                s.as_deref().map_or(ToSqlOutput::Owned(SqlValue::Null), text)
+            }
             values.extend([
-                SqlValue::from(id),
-                SqlValue::from(a.title),
-                SqlValue::from(a.kind.code().to_string()),
-                SqlValue::from(a.level.code().to_string()),
-                SqlValue::from(a.theme_id),
-                SqlValue::from(a.government_partner_id),
-                a.education_partner_id.map_or(SqlValue::Null, SqlValue::from),
-                a.lab_id.map_or(SqlValue::Null, SqlValue::from),
-                SqlValue::from(a.students),
-                text(&a.source),
-                text(&a.external_id),
-                date(a.starts_on),
-                date(a.ends_on),
-                SqlValue::from(self.batch),
+                int(*id),
+                text(&a.title),
+                text(a.kind.code()),
+                text(a.level.code()),
+                int(a.theme_id),
+                int(a.government_partner_id),
+                opt_int(a.education_partner_id),
+                opt_int(a.lab_id),
+                int(a.students),
+                opt_text(&a.source),
+                opt_text(&a.external_id),
+                opt_text(starts),
+                opt_text(ends),
+                int(self.batch),
             ]);
-            for change in history {
-                statuses.extend([
-                    SqlValue::from(id),
-                    SqlValue::from(change.status.code().to_string()),
-                    SqlValue::from(change.since.to_string()),
-                ]);
+            for (change, since) in history.iter().zip(sinces) {
+                statuses.extend([int(*id), text(change.status.code()), text(since)]);
             }
         }
-        self.keys.clear();
         insert_rows(w, &format!("INSERT INTO assignment {ASSIGNMENT_COLUMNS} VALUES"), 14, &values)?;
-        insert_rows(w, "INSERT INTO assignment_status (assignment_id, status, since) VALUES", 3, &statuses)
+        insert_rows(w, "INSERT INTO assignment_status (assignment_id, status, since) VALUES", 3, &statuses)?;
+        drop((values, statuses));
+        self.rows.clear();
+        self.keys.clear();
+        Ok(())
     }
 }
 
 /// Runs `insert` (up to `VALUES`) over `values`, `width` to a row: in
 /// statements of a few fixed sizes, so that each is prepared once.
-fn insert_rows(w: &Writer, insert: &str, width: usize, values: &[SqlValue]) -> Result<()> {
+fn insert_rows(w: &Writer, insert: &str, width: usize, values: &[rusqlite::types::ToSqlOutput]) -> Result<()> {
     let mut rest = values;
     for rows in [(CHUNK * 14 / width).max(1), 64, 16, 4, 1] {
         while rest.len() >= rows * width {
