@@ -192,7 +192,7 @@ impl<'a, 'w> Applier<'a, 'w> {
             overlaid = self.overlay(id, fields)?;
             &overlaid
         };
-        let built = match build(kind, &fields, &self.cat) {
+        let built = match build(kind, fields, &self.cat) {
             Ok(b) => b.with_id(id),
             Err(problems) => return Ok(Err(from_field_errors(problems))),
         };
