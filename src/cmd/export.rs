@@ -14,6 +14,9 @@ use crate::import::mapping::parse_delimiter;
 use crate::native::Kind;
 use crate::native::record::ListFilter;
 
+/// The help heading of the list filters.
+const FILTERS: &str = "Filters (as for list)";
+
 /// Export records: native CSV (what `ipart import` reads), JSON or JSON Lines
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -48,46 +51,46 @@ pub struct ExportArgs {
     #[arg(long)]
     pub excel: bool,
     /// Statuses on this date; leave out what did not exist yet
-    #[arg(long, value_name = "DATE", help_heading = "Filters (as for list)")]
+    #[arg(long, value_name = "DATE", help_heading = FILTERS)]
     pub as_of: Option<String>,
     /// As of 31 December of YEAR
-    #[arg(long, value_name = "YEAR", help_heading = "Filters (as for list)")]
+    #[arg(long, value_name = "YEAR", help_heading = FILTERS)]
     pub year: Option<i16>,
     /// Only this status
-    #[arg(long, value_name = "STATUS", help_heading = "Filters (as for list)")]
+    #[arg(long, value_name = "STATUS", help_heading = FILTERS)]
     pub status: Option<String>,
     /// Only this education level
-    #[arg(long, value_name = "LEVEL", help_heading = "Filters (as for list)")]
+    #[arg(long, value_name = "LEVEL", help_heading = FILTERS)]
     pub level: Option<String>,
     /// Only this kind (of assignment, activity, curriculum or chair)
-    #[arg(long = "kind", value_name = "KIND", help_heading = "Filters (as for list)")]
+    #[arg(long = "kind", value_name = "KIND", help_heading = FILTERS)]
     pub of_kind: Option<String>,
     /// Only this theme
-    #[arg(long, value_name = "THEME", help_heading = "Filters (as for list)")]
+    #[arg(long, value_name = "THEME", help_heading = FILTERS)]
     pub theme: Option<String>,
     /// Only those of this partner
-    #[arg(long, value_name = "PARTNER", help_heading = "Filters (as for list)")]
+    #[arg(long, value_name = "PARTNER", help_heading = FILTERS)]
     pub partner: Option<String>,
     /// Only those of this lab
-    #[arg(long, value_name = "LAB", help_heading = "Filters (as for list)")]
+    #[arg(long, value_name = "LAB", help_heading = FILTERS)]
     pub lab: Option<String>,
     /// Only this region
-    #[arg(long, value_name = "REGION", help_heading = "Filters (as for list)")]
+    #[arg(long, value_name = "REGION", help_heading = FILTERS)]
     pub region: Option<String>,
     /// Only this sector
-    #[arg(long, value_name = "SECTOR", help_heading = "Filters (as for list)")]
+    #[arg(long, value_name = "SECTOR", help_heading = FILTERS)]
     pub sector: Option<String>,
     /// Only records from this source system
-    #[arg(long, value_name = "SOURCE", help_heading = "Filters (as for list)")]
+    #[arg(long, value_name = "SOURCE", help_heading = FILTERS)]
     pub source: Option<String>,
     /// Only those that started in YEAR
-    #[arg(long, value_name = "YEAR", help_heading = "Filters (as for list)")]
+    #[arg(long, value_name = "YEAR", help_heading = FILTERS)]
     pub started_in: Option<i16>,
     /// Only questions something took up
-    #[arg(long, conflicts_with = "open", help_heading = "Filters (as for list)")]
+    #[arg(long, conflicts_with = "open", help_heading = FILTERS)]
     pub taken_up: bool,
     /// Only questions nothing took up yet
-    #[arg(long, help_heading = "Filters (as for list)")]
+    #[arg(long, help_heading = FILTERS)]
     pub open: bool,
 }
 

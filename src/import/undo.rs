@@ -15,7 +15,8 @@ use crate::error::{Error, Result};
 use crate::native::build::{Built, history_table};
 use crate::native::{Catalog, Kind, record};
 use crate::store::Writer;
-use crate::store::batch::{self, BatchChange};
+use crate::store::audit::Change;
+use crate::store::batch;
 
 /// What an undo did.
 #[derive(Debug, Default, Clone, Serialize)]
@@ -94,13 +95,13 @@ pub fn undo(w: &Writer, id: i64, today: Date) -> Result<Undone> {
     Ok(undone)
 }
 
-fn owner_id(change: &BatchChange, owner: &str) -> i64 {
+fn owner_id(change: &Change, owner: &str) -> i64 {
     let key = format!("{owner}_id");
     change.new.as_ref().or(change.old.as_ref()).and_then(|v| v.get(&key)).and_then(Value::as_i64).unwrap_or(0)
 }
 
 /// Removes a record the batch added; false when it is gone already.
-fn remove(w: &Writer, kind: Kind, change: &BatchChange) -> Result<bool> {
+fn remove(w: &Writer, kind: Kind, change: &Change) -> Result<bool> {
     if !batch::exists(w, kind.name(), change.entity_id)? {
         return Ok(false);
     }
@@ -113,7 +114,7 @@ fn remove(w: &Writer, kind: Kind, change: &BatchChange) -> Result<bool> {
 }
 
 /// Puts back the values a record had before the batch changed it.
-fn restore(w: &Writer, kind: Kind, change: &BatchChange, today: Date) -> Result<()> {
+fn restore(w: &Writer, kind: Kind, change: &Change, today: Date) -> Result<()> {
     let old = built(kind, change.old.as_ref())?;
     let current = match kind {
         Kind::Metric => built(kind, change.new.as_ref())?,

@@ -10,7 +10,7 @@ use super::{Fields, Kind};
 use crate::domain::*;
 use crate::error::{Error, Result};
 use crate::output::csv_text;
-use crate::store::initiative::{CHAIR, CURRICULUM, InitiativeFilter, InitiativeView};
+use crate::store::initiative::{CHAIR, CURRICULUM, InitiativeFilter, InitiativeTable, InitiativeView};
 use crate::store::{self, history, lookup};
 
 /// Filters of `list`, as typed; each kind uses those that apply to it.
@@ -208,26 +208,8 @@ pub fn visit(
             };
             store::activity::list(conn, &filter)?.iter().map(activity_record).collect()
         }
-        Kind::Curriculum => {
-            let filter = InitiativeFilter {
-                as_of: f.as_of,
-                status: parse_opt("status", &f.status)?,
-                kind: parse_opt("kind", &f.kind)?,
-                theme_id,
-                partner_id,
-            };
-            CURRICULUM.list(conn, &filter, today)?.iter().map(|v| with_status(initiative_record(v), v.status)).collect()
-        }
-        Kind::Chair => {
-            let filter = InitiativeFilter {
-                as_of: f.as_of,
-                status: parse_opt("status", &f.status)?,
-                kind: parse_opt("kind", &f.kind)?,
-                theme_id,
-                partner_id,
-            };
-            CHAIR.list(conn, &filter, today)?.iter().map(|v| with_status(initiative_record(v), v.status)).collect()
-        }
+        Kind::Curriculum => initiatives(conn, &CURRICULUM, f, today, theme_id, partner_id)?,
+        Kind::Chair => initiatives(conn, &CHAIR, f, today, theme_id, partner_id)?,
         Kind::Question => {
             let filter = store::question::QuestionFilter { theme_id, taken_up: f.taken_up, year: f.started_in };
             store::question::list(conn, &filter)?.iter().map(question_record).collect()
@@ -238,6 +220,29 @@ pub fn visit(
             .collect(),
     };
     records.into_iter().try_for_each(each)
+}
+
+/// Curricula or chairs that pass `f`, as records.
+fn initiatives<K, S>(
+    conn: &Connection,
+    table: &InitiativeTable<K, S>,
+    f: &ListFilter,
+    today: Date,
+    theme_id: Option<i64>,
+    partner_id: Option<i64>,
+) -> Result<Vec<Map<String, Value>>>
+where
+    K: Vocabulary + serde::Serialize,
+    S: Vocabulary + serde::Serialize,
+{
+    let filter = InitiativeFilter {
+        as_of: f.as_of,
+        status: parse_opt("status", &f.status)?,
+        kind: parse_opt("kind", &f.kind)?,
+        theme_id,
+        partner_id,
+    };
+    Ok(table.list(conn, &filter, today)?.iter().map(|v| with_status(initiative_record(v), v.status)).collect())
 }
 
 /// One record in full, with its status on `on` and its status history.

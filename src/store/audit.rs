@@ -76,22 +76,26 @@ pub fn list(conn: &Connection, filter: &ChangeFilter) -> Result<Vec<Change>> {
                 OR (entity <> ?1 AND json_extract(coalesce(new, old), '$.' || ?1 || '_id') = ?2))
          ORDER BY id DESC LIMIT coalesce(?3, -1)",
     )?;
-    let rows = stmt.query_map(params![filter.entity, filter.entity_id, filter.limit], |r| {
-        let json = |i: usize| -> rusqlite::Result<Option<Value>> {
-            let text: Option<String> = r.get(i)?;
-            Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
-        };
-        Ok(Change {
-            id: r.get(0)?,
-            at: r.get(1)?,
-            actor: r.get(2)?,
-            command: r.get(3)?,
-            entity: r.get(4)?,
-            entity_id: r.get(5)?,
-            action: r.get(6)?,
-            old: json(7)?,
-            new: json(8)?,
-        })
-    })?;
+    let rows = stmt.query_map(params![filter.entity, filter.entity_id, filter.limit], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A change from a row of `SELECT id, at, actor, command, entity,
+/// entity_id, action, old, new FROM change`.
+pub(crate) fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Change> {
+    let json = |i: usize| -> rusqlite::Result<Option<Value>> {
+        let text: Option<String> = r.get(i)?;
+        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+    };
+    Ok(Change {
+        id: r.get(0)?,
+        at: r.get(1)?,
+        actor: r.get(2)?,
+        command: r.get(3)?,
+        entity: r.get(4)?,
+        entity_id: r.get(5)?,
+        action: r.get(6)?,
+        old: json(7)?,
+        new: json(8)?,
+    })
 }

@@ -8,6 +8,7 @@ use rusqlite::{Connection, ToSql, params};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::audit::Change;
 use super::history::HistoryTable;
 use super::{Writer, now, optional};
 use crate::domain::{Assignment, AssignmentStatus, StatusChange, Vocabulary};
@@ -341,37 +342,14 @@ pub fn history_pairs(conn: &Connection, t: HistoryTable, id: i64) -> Result<Vec<
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// An audit entry of a batch, for undo.
-#[derive(Debug, Clone)]
-pub struct BatchChange {
-    pub id: i64,
-    pub entity: String,
-    pub entity_id: i64,
-    pub action: String,
-    pub old: Option<Value>,
-    pub new: Option<Value>,
-}
-
 /// The audit entries `batch` wrote (not its own entry), newest first: the
 /// order to revert them in.
-pub fn changes_newest_first(conn: &Connection, batch: i64) -> Result<Vec<BatchChange>> {
+pub fn changes_newest_first(conn: &Connection, batch: i64) -> Result<Vec<Change>> {
     let mut stmt = conn.prepare(
-        "SELECT id, entity, entity_id, action, old, new FROM change
+        "SELECT id, at, actor, command, entity, entity_id, action, old, new FROM change
          WHERE batch_id = ?1 AND entity <> 'import_batch' ORDER BY id DESC",
     )?;
-    let rows = stmt.query_map([batch], |r| {
-        let json = |i: usize| -> rusqlite::Result<Option<Value>> {
-            Ok(r.get::<_, Option<String>>(i)?.and_then(|t| serde_json::from_str(&t).ok()))
-        };
-        Ok(BatchChange {
-            id: r.get(0)?,
-            entity: r.get(1)?,
-            entity_id: r.get(2)?,
-            action: r.get(3)?,
-            old: json(4)?,
-            new: json(5)?,
-        })
-    })?;
+    let rows = stmt.query_map([batch], super::audit::from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
