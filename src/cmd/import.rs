@@ -353,7 +353,7 @@ impl Observer for Progress {
         let bar = self.bar.get_or_insert_with(|| {
             let bar = match self.size {
                 Some(size) => indicatif::ProgressBar::new(size).with_style(
-                    indicatif::ProgressStyle::with_template("{bar:40} {percent:>3}% {msg} ({eta} left)")
+                    indicatif::ProgressStyle::with_template("{bar:40} {percent:>3}% {msg}, {elapsed}")
                         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
                 ),
                 None => indicatif::ProgressBar::new_spinner(),
