@@ -430,3 +430,28 @@ fn help_of_every_new_command_has_examples() {
         assert!(out.contains("Examples:\n  ipart "), "{args:?}:\n{out}");
     }
 }
+
+#[test]
+fn a_version_1_registry_is_migrated_and_imports() {
+    // A registry as the first release made it: schema.sql only.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("registry.sqlite");
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch(include_str!("../schema.sql")).unwrap();
+        conn.pragma_update(None, "application_id", ipart::store::APPLICATION_ID).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute("INSERT INTO partner (name, sector, joined_on) VALUES ('DUO', 'government', '2020-06-01')", [])
+            .unwrap();
+    }
+    let reg = Reg { dir, db };
+    let (code, _, stderr) = reg.run(&["partner", "list"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("from schema version 1 to 2"), "{stderr}");
+    let file = reg.path("partners.csv");
+    std::fs::write(&file, "name,sector,joined_on\nDUO,government,2020-06-01\nRDW,government,2021-01-01\n").unwrap();
+    let (code, _, stderr) = reg.run(&["import", "partners", &file.display().to_string()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("2 rows: 1 added, 1 unchanged in "), "{stderr}");
+    assert_eq!(reg.ok(&["import", "log", "--format", "csv"]).lines().count(), 2);
+}
