@@ -1,8 +1,8 @@
 //! `ipart export`, and the round trip through `ipart import`.
 
-mod common;
+mod importing;
 
-use common::{KINDS, Reg};
+use importing::{KINDS, Reg};
 
 #[test]
 fn export_import_export_gives_identical_files() {

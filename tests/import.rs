@@ -1,9 +1,9 @@
 //! `ipart import`: the real binary on a temporary registry, one test per
 //! point of the issue.
 
-mod common;
+mod importing;
 
-use common::{OSIRIS_MAP, Reg, fixture};
+use importing::{OSIRIS_MAP, Reg, fixture};
 
 const OSIRIS_2023: &str = "fixtures/import/hanze-osiris/osiris-2023.csv";
 const OSIRIS_2024: &str = "fixtures/import/hanze-osiris/osiris-2024.csv";

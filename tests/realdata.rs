@@ -3,11 +3,11 @@
 //! and the csv-spectrum edge cases. These tests fail when the files are
 //! missing: reading real exports is what the import is for.
 
-mod common;
+mod importing;
 
 use std::io::Cursor;
 
-use common::{Reg, realdata};
+use importing::{Reg, realdata};
 use ipart::import::input::{HeaderHint, Settings, open};
 
 const DUO: &str = "duo-ho-adressen/01-instellingen-hbo-en-wo.csv";
