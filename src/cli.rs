@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::cmd::ColorChoice;
+use crate::cmd::db::DbCommand;
 use crate::cmd::entity::RecordCommand;
 use crate::cmd::init::InitArgs;
 use crate::cmd::log::LogArgs;
@@ -64,6 +65,9 @@ pub enum Command {
     Metric(MetricCommand),
     /// The audit trail: who changed what, and when
     Log(LogArgs),
+    /// Look after the registry file: check, backup, restore, vacuum
+    #[command(subcommand)]
+    Db(DbCommand),
     /// Print shell completions
     #[command(after_help = "Examples:\n  ipart completions bash > ~/.local/share/bash-completion/completions/ipart")]
     Completions {

@@ -2,6 +2,7 @@
 //! this module holds what they share: the context (which registry, colour,
 //! quiet) and the helpers that turn problems into messages.
 
+pub mod db;
 pub mod entity;
 pub mod init;
 pub mod log;

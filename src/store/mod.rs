@@ -9,11 +9,13 @@
 pub mod activity;
 pub mod assignment;
 pub mod audit;
+pub mod check;
 pub mod community;
 pub mod history;
 pub mod initiative;
 pub mod lab;
 pub mod lookup;
+pub mod maintenance;
 pub mod metric;
 pub mod partner;
 pub mod phd;
@@ -41,8 +43,21 @@ const MIGRATIONS: &[&str] = &[include_str!("../../schema.sql")];
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
 
-/// How long a command waits for another process's write to finish.
+/// How long a command waits for another process's write to finish, unless
+/// `IPART_BUSY_TIMEOUT_MS` says otherwise.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The busy timeout in force: `IPART_BUSY_TIMEOUT_MS` lets a script that
+/// would rather fail fast (or wait longer) say so, and lets tests reach the
+/// busy path quickly.
+pub fn busy_timeout() -> Result<Duration> {
+    match std::env::var("IPART_BUSY_TIMEOUT_MS") {
+        Ok(v) if !v.trim().is_empty() => v.trim().parse::<u64>().map(Duration::from_millis).map_err(|_| {
+            Error::usage(format!("IPART_BUSY_TIMEOUT_MS: {v:?} is not a number of milliseconds (such as 10000)")).into()
+        }),
+        _ => Ok(BUSY_TIMEOUT),
+    }
+}
 
 /// An open registry.
 pub struct Registry {
@@ -103,67 +118,40 @@ impl Registry {
     /// binary. Anything that is not an ipart registry is refused before
     /// SQLite gets to write to it.
     pub fn open(path: &Path) -> Result<(Registry, OpenReport)> {
+        Self::open_with(path, MIGRATIONS)
+    }
+
+    /// [`Registry::open`] with the migration steps given, so a test can
+    /// make a step fail half-way.
+    pub(crate) fn open_with(path: &Path, steps: &[&str]) -> Result<(Registry, OpenReport)> {
         let shown = path.display();
-        let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Error::registry(format!(
-                "no registry at {shown}; create one with `ipart init` (or `ipart init --demo` for the demo data), or point to another with --db or IPART_DB"
-            )),
-            _ => Error::registry(format!("cannot read registry {shown}: {e}")),
-        })?;
-        if meta.is_dir() {
-            return Err(Error::registry(format!("{shown} is a directory, not a registry file")).into());
-        }
         let read_only = is_read_only(path);
-        let flags = if read_only {
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
-        } else {
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
-        };
-        let conn = Connection::open_with_flags(path, flags)
-            .map_err(|e| Error::registry(format!("cannot open registry {shown}: {e}")))?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let conn = open_connection(path, read_only)?;
         // Only reads until the file is known to be an ipart registry of a
         // version this binary understands: anything else is left untouched.
-        let identity = conn.query_row(
-            "SELECT application_id, user_version FROM pragma_application_id, pragma_user_version",
-            [],
-            |r| Ok((r.get::<_, i32>(0)?, r.get::<_, i32>(1)?)),
-        );
-        let (application_id, version) = match identity {
-            Ok(pair) => pair,
-            Err(e) if matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::NotADatabase)) => {
-                return Err(Error::registry(format!(
-                    "{shown} is not an ipart registry (not an SQLite database); it was left untouched"
-                ))
-                .into());
-            }
-            Err(e) => return Err(e.into()),
-        };
-        if application_id != APPLICATION_ID {
-            let what = if meta.len() == 0 { "an empty file" } else { "an SQLite database of another program" };
-            return Err(
-                Error::registry(format!("{shown} is not an ipart registry ({what}); it was left untouched")).into()
-            );
-        }
-        if version > SCHEMA_VERSION {
-            return Err(Error::registry(format!(
-                "registry {shown} has schema version {version}, newer than this ipart understands (up to {SCHEMA_VERSION}); use a newer ipart (the registry was left untouched)"
-            ))
-            .into());
-        }
+        let version = identify(&conn, path, steps.len() as i32)?;
         let mut registry = Registry { conn, path: Some(path.to_path_buf()), read_only, actor: actor() };
         registry.configure()?;
         let mut report = OpenReport::default();
-        if version < SCHEMA_VERSION {
+        if version < steps.len() as i32 {
             if read_only {
                 return Err(Error::registry(format!(
-                    "registry {shown} has schema version {version} and must be upgraded to {SCHEMA_VERSION}, but it is read-only"
+                    "registry {shown} has schema version {version} and must be upgraded to {}, but it is read-only",
+                    steps.len()
                 ))
                 .into());
             }
-            let backup = backup_path(path, version);
-            registry.backup_to(&backup)?;
-            registry.migrate_from(version)?;
+            let backup = backup_path(path, version)?;
+            registry.backup_to(&backup).with_context(|| {
+                format!("cannot copy registry {shown} to {} before upgrading it; nothing was changed", backup.display())
+            })?;
+            verify_copy(&backup, version)?;
+            registry.migrate(steps, version, Some(&backup)).with_context(|| {
+                format!(
+                    "upgrading registry {shown} from schema version {version} failed; it was left at version {version} (a copy is at {})",
+                    backup.display()
+                )
+            })?;
             report.migrated_from = Some((version, backup));
         }
         Ok((registry, report))
@@ -171,7 +159,7 @@ impl Registry {
 
     /// The pragmas every connection needs.
     fn configure(&mut self) -> Result<()> {
-        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        self.conn.busy_timeout(busy_timeout()?)?;
         // Enforce REFERENCES; SQLite leaves it off by default.
         self.conn.pragma_update(None, "foreign_keys", true)?;
         if !self.read_only && self.path.is_some() {
@@ -185,23 +173,64 @@ impl Registry {
 
     /// Applies the steps after `from`, all in one transaction.
     fn migrate_from(&mut self, from: i32) -> Result<()> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        for (index, step) in MIGRATIONS.iter().enumerate().skip(from as usize) {
-            tx.execute_batch(step).with_context(|| format!("schema step {} failed", index + 1))?;
-        }
-        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
-        tx.commit()?;
-        Ok(())
+        self.migrate(MIGRATIONS, from, None)
     }
 
-    /// Copies the registry to `target` with SQLite's online backup, which is
-    /// safe while other processes write.
+    /// Applies `steps` after `from` in one transaction: a step that fails
+    /// leaves the registry exactly as it was. Foreign keys are switched off
+    /// for the duration, as SQLite asks for steps that rebuild a table, and
+    /// checked as a whole before the commit instead.
+    fn migrate(&mut self, steps: &[&str], from: i32, backup: Option<&Path>) -> Result<()> {
+        let target = steps.len() as i32;
+        self.conn.pragma_update(None, "foreign_keys", false)?;
+        let result = (|| -> Result<()> {
+            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            // Another process may have upgraded the file while this one
+            // waited for the write lock: then there is nothing left to do.
+            let current: i32 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            if current != from {
+                return Ok(());
+            }
+            for (index, step) in steps.iter().enumerate().skip(from as usize) {
+                tx.execute_batch(step).with_context(|| format!("schema step {} failed", index + 1))?;
+            }
+            let broken: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
+            if broken > 0 {
+                anyhow::bail!("the upgraded registry would have {broken} broken references");
+            }
+            tx.pragma_update(None, "user_version", target)?;
+            if from > 0 {
+                let old = serde_json::json!({ "schema_version": from });
+                let new =
+                    serde_json::json!({ "schema_version": target, "backup": backup.map(|p| p.display().to_string()) });
+                tx.execute(
+                    "INSERT INTO change (at, actor, command, entity, entity_id, action, old, new)
+                     VALUES (?1, ?2, 'upgrade', 'registry', 0, 'update', ?3, ?4)",
+                    rusqlite::params![now(), self.actor, old.to_string(), new.to_string()],
+                )?;
+            }
+            tx.commit()?;
+            Ok(())
+        })();
+        self.conn.pragma_update(None, "foreign_keys", true)?;
+        result
+    }
+
+    /// Copies the registry to `target`, a file that must not exist yet, with
+    /// SQLite's online backup, which is safe while other processes write.
+    /// The copy is readable by its owner only, like the registry.
     pub fn backup_to(&self, target: &Path) -> Result<()> {
-        let mut dest =
-            Connection::open(target).with_context(|| format!("cannot create backup file {}", target.display()))?;
-        let backup = rusqlite::backup::Backup::new(&self.conn, &mut dest)?;
-        backup.run_to_completion(256, Duration::from_millis(10), None)?;
-        Ok(())
+        create_private(target)?;
+        let copied = (|| -> Result<()> {
+            let mut dest = Connection::open(target)?;
+            let backup = rusqlite::backup::Backup::new(&self.conn, &mut dest)?;
+            backup.run_to_completion(1024, Duration::from_millis(10), None)?;
+            Ok(())
+        })();
+        if copied.is_err() {
+            let _ = std::fs::remove_file(target);
+        }
+        copied.with_context(|| format!("cannot copy the registry to {}", target.display()))
     }
 
     pub fn conn(&self) -> &Connection {
@@ -215,6 +244,18 @@ impl Registry {
     /// Runs `f` in one write transaction; nothing is kept unless it returns Ok.
     /// `command` names the change in the audit trail ("partner add").
     pub fn write<T>(&mut self, command: &str, f: impl FnOnce(&Writer) -> Result<T>) -> Result<T> {
+        self.refuse_read_only()?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let writer = Writer { tx, command: command.to_string(), actor: self.actor.clone(), at: now() };
+        let value = f(&writer)?;
+        writer.tx.commit()?;
+        Ok(value)
+    }
+}
+
+impl Registry {
+    /// The error for a change asked of a registry that cannot be written.
+    fn refuse_read_only(&self) -> Result<()> {
         if self.read_only {
             let path = self.path.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
             return Err(Error::registry(format!(
@@ -222,11 +263,7 @@ impl Registry {
             ))
             .into());
         }
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let writer = Writer { tx, command: command.to_string(), actor: self.actor.clone(), at: now() };
-        let value = f(&writer)?;
-        writer.tx.commit()?;
-        Ok(value)
+        Ok(())
     }
 }
 
@@ -260,18 +297,133 @@ fn tempfile_probe(dir: &Path) -> std::io::Result<()> {
     std::fs::remove_file(&probe)
 }
 
-fn backup_path(path: &Path, version: i32) -> PathBuf {
+/// A name beside `path` for the copy taken before upgrading from `version`,
+/// never one that exists: `registry.sqlite.v1.backup`, then `.v1.backup.2`...
+fn backup_path(path: &Path, version: i32) -> Result<PathBuf> {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(format!(".v{version}.backup"));
     let mut candidate = path.with_file_name(&name);
     let mut n = 1;
-    while candidate.exists() {
+    while candidate.exists() || sqlite_sidecars(&candidate).iter().any(|p| p.exists()) {
         n += 1;
+        if n > 1000 {
+            return Err(
+                Error::registry(format!("too many backup copies beside {}; remove old ones", path.display())).into()
+            );
+        }
         let mut numbered = name.clone();
         numbered.push(format!(".{n}"));
         candidate = path.with_file_name(numbered);
     }
-    candidate
+    Ok(candidate)
+}
+
+/// The files SQLite keeps beside a database while it is in use.
+pub(crate) fn sqlite_sidecars(path: &Path) -> [PathBuf; 3] {
+    let with = |suffix: &str| {
+        let mut name = path.as_os_str().to_os_string();
+        name.push(suffix);
+        PathBuf::from(name)
+    };
+    [with("-wal"), with("-shm"), with("-journal")]
+}
+
+/// Creates an empty file readable by its owner only; refuses an existing one.
+pub(crate) fn create_private(path: &Path) -> Result<()> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AlreadyExists => {
+            Error::registry(format!("{} already exists; it was left untouched", path.display()))
+        }
+        _ => Error::registry(format!("cannot create {}: {e}", path.display())),
+    })?;
+    Ok(())
+}
+
+/// Checks that a copy just written is a whole ipart registry of `version`.
+pub(crate) fn verify_copy(path: &Path, version: i32) -> Result<()> {
+    let conn = Connection::open(path)?;
+    let (id, v, check): (i32, i32, String) = conn.query_row(
+        "SELECT application_id, user_version, (SELECT quick_check FROM pragma_quick_check LIMIT 1)
+         FROM pragma_application_id, pragma_user_version",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    if id != APPLICATION_ID || v != version || check != "ok" {
+        return Err(Error::registry(format!(
+            "the copy {} does not read back as the registry it was made from ({check}); nothing was changed",
+            path.display()
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+/// Opens the SQLite connection of a registry file, refusing a missing file
+/// and a directory with a message that says what to do.
+pub(crate) fn open_connection(path: &Path, read_only: bool) -> Result<Connection> {
+    let shown = path.display();
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::registry(format!(
+            "no registry at {shown}; create one with `ipart init` (or `ipart init --demo` for the demo data), or point to another with --db or IPART_DB"
+        )),
+        _ => Error::registry(format!("cannot read registry {shown}: {e}")),
+    })?;
+    if meta.is_dir() {
+        return Err(Error::registry(format!("{shown} is a directory, not a registry file")).into());
+    }
+    let flags = if read_only {
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    };
+    let conn = Connection::open_with_flags(path, flags)
+        .map_err(|e| Error::registry(format!("cannot open registry {shown}: {e}")))?;
+    conn.busy_timeout(busy_timeout()?)?;
+    Ok(conn)
+}
+
+/// The schema version of the registry behind `conn`, after making sure it is
+/// an ipart registry this binary understands (`newest` is the newest
+/// version it knows). Only reads.
+pub(crate) fn identify(conn: &Connection, path: &Path, newest: i32) -> Result<i32> {
+    let shown = path.display();
+    let identity = conn.query_row(
+        "SELECT application_id, user_version FROM pragma_application_id, pragma_user_version",
+        [],
+        |r| Ok((r.get::<_, i32>(0)?, r.get::<_, i32>(1)?)),
+    );
+    let (application_id, version) = match identity {
+        Ok(pair) => pair,
+        Err(e) if matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::NotADatabase)) => {
+            return Err(Error::registry(format!(
+                "{shown} is not an ipart registry (not an SQLite database); it was left untouched"
+            ))
+            .into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if application_id != APPLICATION_ID {
+        let empty = std::fs::metadata(path).map(|m| m.len() == 0).unwrap_or(false);
+        let what = if empty { "an empty file" } else { "an SQLite database of another program" };
+        return Err(Error::registry(format!("{shown} is not an ipart registry ({what}); it was left untouched")).into());
+    }
+    if version > newest {
+        return Err(Error::registry(format!(
+            "registry {shown} has schema version {version}, newer than this ipart understands (up to {newest}); use a newer ipart (the registry was left untouched)"
+        ))
+        .into());
+    }
+    if version < 0 {
+        return Err(Error::registry(format!(
+            "registry {shown} has schema version {version}, which no ipart ever wrote; it was left untouched"
+        ))
+        .into());
+    }
+    Ok(version)
 }
 
 /// The operating-system user, for the audit trail. `IPART_ACTOR` names a
