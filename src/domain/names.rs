@@ -32,6 +32,11 @@ pub fn fold(s: &str) -> String {
 /// round) or when their similarity is high; this catches both "Utrect" for
 /// "Utrecht" and "Twente" for "Universiteit Twente".
 pub fn suggest<'a>(input: &str, known: impl IntoIterator<Item = &'a str>, limit: usize) -> Vec<&'a str> {
+    // Nothing that long is a misspelt name, and comparing it with every
+    // known name would take long.
+    if input.len() > SHOWN_CHARS * 4 {
+        return Vec::new();
+    }
     let wanted = fold(input);
     if wanted.is_empty() {
         return Vec::new();
@@ -58,6 +63,21 @@ pub fn suggest<'a>(input: &str, known: impl IntoIterator<Item = &'a str>, limit:
         }
     }
     out
+}
+
+/// How much of a value a message quotes.
+const SHOWN_CHARS: usize = 60;
+
+/// A value quoted for a message: `"Hogeschool Utrect"`, or its start and its
+/// length when it is long (`"xxxx…" (104857 characters)`), so a hostile
+/// value cannot flood the terminal.
+pub fn shown(value: &str) -> String {
+    let length = value.chars().count();
+    if length <= SHOWN_CHARS {
+        return format!("{value:?}");
+    }
+    let start: String = value.chars().take(SHOWN_CHARS).collect();
+    format!("{:?} ({length} characters)", format!("{start}…"))
 }
 
 /// `; did you mean "A" or "B"?` or nothing.
@@ -89,5 +109,13 @@ mod tests {
         assert_eq!(suggest("Hogeschool Utrect", known, 3)[0], "Hogeschool Utrecht");
         assert!(suggest("Twente", known, 3).is_empty());
         assert_eq!(did_you_mean(&["A", "B"]), r#"; did you mean "A" or "B"?"#);
+    }
+
+    #[test]
+    fn long_values_are_shown_shortened() {
+        assert_eq!(shown("DUO"), r#""DUO""#);
+        let long = "x".repeat(100_000);
+        assert_eq!(shown(&long), format!("\"{}…\" (100000 characters)", "x".repeat(60)));
+        assert!(suggest(&long, ["x"], 3).is_empty());
     }
 }

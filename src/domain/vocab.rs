@@ -40,7 +40,14 @@ pub trait Vocabulary: Sized + Copy + PartialEq + 'static {
             .iter()
             .copied()
             .find(|v| [v.code(), v.name_en(), v.name_nl()].iter().chain(v.aliases()).any(|s| fold(s) == wanted))
-            .ok_or_else(|| Error::invalid(format!("{input:?} is not {} (expected {})", Self::WHAT, Self::expected())))
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "{} is not {} (expected {})",
+                    super::names::shown(input),
+                    Self::WHAT,
+                    Self::expected()
+                ))
+            })
     }
 
     /// "MBO, HBO or WO"; with Dutch names where they differ from the code.

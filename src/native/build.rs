@@ -143,6 +143,15 @@ impl<'a> Reader<'a> {
 
 /// Builds a record of `kind` from `fields`, or says every problem it has.
 pub fn build(kind: Kind, fields: &Fields, cat: &Catalog) -> Result<Built, Problems> {
+    // Sizes and characters first: a value refused here is not parsed,
+    // matched against names or quoted back in a message.
+    let problems: Problems = raw_fields(kind)
+        .filter_map(|field| fields.get(field).map(|value| limits::check_field(field, value)))
+        .flatten()
+        .collect();
+    if !problems.is_empty() {
+        return Err(problems);
+    }
     let mut r = Reader { fields, cat, problems: Problems::new() };
     match kind {
         Kind::Theme => {
@@ -401,6 +410,12 @@ pub fn build(kind: Kind, fields: &Fields, cat: &Catalog) -> Result<Built, Proble
             r.finish(metric).map(Built::Metric)
         }
     }
+}
+
+/// Every field a record of `kind` is built from.
+fn raw_fields(kind: Kind) -> impl Iterator<Item = &'static str> {
+    let status: &[&str] = if kind.has_history() { &["status", "status_since"] } else { &[] };
+    kind.columns().iter().chain(status).copied()
 }
 
 fn initiative<K: Vocabulary, S: Vocabulary>(r: &mut Reader) -> (Option<Initiative<K>>, Option<Vec<StatusChange<S>>>) {

@@ -82,6 +82,14 @@ impl Registry {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).with_context(|| format!("cannot create directory {}", parent.display()))?;
         }
+        if path.is_dir() {
+            return Err(Error::registry(format!(
+                "{} is a directory; give the path of the registry file to create (such as {})",
+                path.display(),
+                path.join("registry.sqlite").display()
+            ))
+            .into());
+        }
         let mut options = OpenOptions::new();
         options.write(true).create_new(true);
         #[cfg(unix)]
