@@ -466,6 +466,115 @@ mod tests {
         assert_eq!(id, APPLICATION_ID);
     }
 
+    /// A copy of the schema-version-1 fixture in a fresh directory.
+    fn v1_copy() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("registry.sqlite");
+        std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/registries/v1-demo.sqlite"), &path).unwrap();
+        (dir, path)
+    }
+
+    fn count(conn: &Connection, sql: &str) -> i64 {
+        conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    /// Schema step 1 followed by a made-up step 2, to exercise the upgrade
+    /// path before a real second step exists.
+    const V1_SCHEMA: &str = include_str!("../../schema.sql");
+
+    #[test]
+    fn an_upgrade_copies_the_file_first_and_keeps_every_record() {
+        let (_dir, path) = v1_copy();
+        let partners = count(&Connection::open(&path).unwrap(), "SELECT count(*) FROM partner");
+        let steps = [V1_SCHEMA, "ALTER TABLE partner ADD COLUMN note TEXT; CREATE TABLE extra (x INTEGER) STRICT;"];
+        let (registry, report) = Registry::open_with(&path, &steps).unwrap();
+        let (from, backup) = report.migrated_from.expect("an upgrade");
+        assert_eq!(from, 1);
+        assert_eq!(backup, path.with_file_name("registry.sqlite.v1.backup"));
+        let conn = registry.conn();
+        assert_eq!(count(conn, "PRAGMA user_version"), 2);
+        assert_eq!(count(conn, "SELECT count(*) FROM partner"), partners);
+        assert_eq!(count(conn, "SELECT count(*) FROM extra"), 0);
+        assert_eq!(count(conn, "SELECT count(*) FROM change WHERE command = 'upgrade' AND entity = 'registry'"), 1);
+        let old = Connection::open(&backup).unwrap();
+        assert_eq!(count(&old, "PRAGMA user_version"), 1);
+        assert_eq!(count(&old, "SELECT count(*) FROM partner"), partners);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&backup).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn an_upgrade_that_fails_half_way_leaves_the_file_as_it_was() {
+        let (_dir, path) = v1_copy();
+        let before = std::fs::read(&path).unwrap();
+        // Step 2 succeeds, step 3 fails: step 2 must not remain either.
+        let steps = [V1_SCHEMA, "CREATE TABLE extra (x INTEGER) STRICT;", "INSERT INTO partner (name) VALUES ('x');"];
+        let err = Registry::open_with(&path, &steps).err().expect("a failed upgrade");
+        let message = format!("{err:#}");
+        assert!(message.contains("from schema version 1 failed; it was left at version 1"), "{message}");
+        assert!(message.contains("schema step 3 failed"), "{message}");
+        assert_eq!(std::fs::read(&path).unwrap(), before, "the registry file changed");
+        let conn = Connection::open(&path).unwrap();
+        assert_eq!(count(&conn, "PRAGMA user_version"), 1);
+        assert_eq!(count(&conn, "SELECT count(*) FROM sqlite_schema WHERE name = 'extra'"), 0);
+        // The current binary opens it as before.
+        drop(conn);
+        assert!(Registry::open(&path).is_ok());
+    }
+
+    #[test]
+    fn an_upgrade_that_breaks_references_is_rolled_back() {
+        let (_dir, path) = v1_copy();
+        let steps = [V1_SCHEMA, "DELETE FROM theme WHERE id = 1;"];
+        let message = format!("{:#}", Registry::open_with(&path, &steps).err().expect("refused"));
+        assert!(message.contains("broken references"), "{message}");
+        let conn = Connection::open(&path).unwrap();
+        assert_eq!(count(&conn, "SELECT count(*) FROM theme WHERE id = 1"), 1);
+        assert_eq!(count(&conn, "PRAGMA user_version"), 1);
+    }
+
+    #[test]
+    fn backup_names_never_reuse_an_existing_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.sqlite");
+        std::fs::write(dir.path().join("r.sqlite.v1.backup"), "taken").unwrap();
+        assert_eq!(backup_path(&path, 1).unwrap(), dir.path().join("r.sqlite.v1.backup.2"));
+    }
+
+    #[test]
+    fn read_only_registry_refuses_writes_with_a_clear_message() {
+        let mut r = Registry::create_in_memory().unwrap();
+        r.read_only = true;
+        r.path = Some(PathBuf::from("/srv/ipart/registry.sqlite"));
+        let err = r.write("partner add", |_| Ok(())).unwrap_err();
+        let (code, message) = crate::error::classify(&err);
+        assert_eq!(code, crate::error::ExitCode::Registry);
+        assert_eq!(
+            message,
+            "registry /srv/ipart/registry.sqlite is read-only (check the permissions of the file and its directory); nothing was changed"
+        );
+    }
+
+    #[test]
+    fn write_access_is_probed_on_the_file_and_its_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("r.sqlite");
+        std::fs::write(&file, "").unwrap();
+        // As root every file is writable, so only the writable case can be
+        // asserted everywhere; tests/hostile.rs covers the rest as another user.
+        if !is_root() {
+            assert!(!is_read_only(&file));
+        }
+        assert!(is_read_only(&dir.path().join("missing").join("r.sqlite")));
+    }
+
+    fn is_root() -> bool {
+        std::fs::metadata("/proc/self").map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0).unwrap_or(false)
+    }
+
     #[test]
     fn check_constraints_hold_outside_ipart() {
         let r = Registry::create_in_memory().unwrap();
