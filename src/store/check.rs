@@ -87,16 +87,58 @@ pub fn run(conn: &Connection) -> Result<Report> {
         }
     };
 
-    let mut stmt = conn.prepare(&format!("PRAGMA integrity_check({})", MAX_LISTED + 1))?;
-    let lines = stmt.query_map([], |r| r.get::<_, String>(0))?;
-    for line in lines {
-        let line = line?;
-        if line != "ok" {
-            found("integrity", Problem { record: "file".into(), problem: line });
+    // A damaged file can make any query fail part-way: that is a finding of
+    // the check that ran it, not a reason to stop checking.
+    let unreadable = |e: rusqlite::Error| Problem { record: "file".into(), problem: format!("cannot be read: {e}") };
+
+    match integrity_problems(conn) {
+        Ok(lines) => lines.into_iter().for_each(|p| found("integrity", p)),
+        Err(e) => found("integrity", unreadable(e)),
+    }
+    match foreign_key_problems(conn) {
+        Ok(broken) => broken.into_iter().for_each(|p| found("foreign-keys", p)),
+        Err(e) => found("foreign-keys", unreadable(e)),
+    }
+    match identity_problems(conn) {
+        Ok(wrong) => wrong.into_iter().for_each(|p| found("identity", p)),
+        Err(e) => found("identity", unreadable(e)),
+    }
+    for rule in rules() {
+        match problems_of(conn, &rule.sql) {
+            Ok(rows) => rows.into_iter().for_each(|p| found(rule.check, p)),
+            Err(e) => found(rule.check, unreadable(e)),
         }
     }
+    Ok(Report { checks })
+}
 
-    for (table, rowid, parent, column) in foreign_key_problems(conn)? {
+/// The `(record, problem)` rows a rule's query returns.
+fn problems_of(conn: &Connection, sql: &str) -> rusqlite::Result<Vec<Problem>> {
+    let mut stmt = conn.prepare(sql)?;
+    let rows = stmt.query_map([], |r| Ok(Problem { record: r.get(0)?, problem: r.get(1)? }))?;
+    rows.collect()
+}
+
+fn integrity_problems(conn: &Connection) -> rusqlite::Result<Vec<Problem>> {
+    let mut stmt = conn.prepare(&format!("PRAGMA integrity_check({})", MAX_LISTED + 1))?;
+    let lines = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    let lines: Vec<String> = lines.collect::<rusqlite::Result<_>>()?;
+    Ok(lines.into_iter().filter(|l| l != "ok").map(|l| Problem { record: "file".into(), problem: l }).collect())
+}
+
+/// Each broken reference, naming the referring column and the missing id.
+fn foreign_key_problems(conn: &Connection) -> rusqlite::Result<Vec<Problem>> {
+    let mut stmt = conn.prepare(
+        "SELECT c.\"table\", c.rowid, c.parent,
+                (SELECT f.\"from\" FROM pragma_foreign_key_list(c.\"table\") f WHERE f.id = c.fkid LIMIT 1)
+         FROM pragma_foreign_key_check c ORDER BY 1, 2",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (table, rowid, parent, column) = row?;
         let value: Option<i64> = match &column {
             Some(c) => conn
                 .query_row(&format!("SELECT \"{c}\" FROM \"{table}\" WHERE rowid = ?1"), [rowid], |r| r.get(0))
@@ -104,58 +146,35 @@ pub fn run(conn: &Connection) -> Result<Report> {
                 .flatten(),
             None => None,
         };
-        let what = match (column, value) {
+        let problem = match (column, value) {
             (Some(c), Some(v)) => format!("{c} refers to {parent} {v}, which does not exist"),
             _ => format!("refers to a {parent} that does not exist"),
         };
-        found("foreign-keys", Problem { record: format!("{table} {rowid}"), problem: what });
+        out.push(Problem { record: format!("{table} {rowid}"), problem });
     }
+    Ok(out)
+}
 
+fn identity_problems(conn: &Connection) -> rusqlite::Result<Vec<Problem>> {
     let (application_id, version): (i32, i32) = conn.query_row(
         "SELECT application_id, user_version FROM pragma_application_id, pragma_user_version",
         [],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
+    let mut out = Vec::new();
     if application_id != APPLICATION_ID {
-        found(
-            "identity",
-            Problem {
-                record: "file".into(),
-                problem: format!("application_id is {application_id:#x}, not {APPLICATION_ID:#x} (\"ipar\")"),
-            },
-        );
+        out.push(Problem {
+            record: "file".into(),
+            problem: format!("application_id is {application_id:#x}, not {APPLICATION_ID:#x} (\"ipar\")"),
+        });
     }
     if version != SCHEMA_VERSION {
-        found(
-            "identity",
-            Problem {
-                record: "file".into(),
-                problem: format!("schema version (user_version) is {version}, this ipart writes {SCHEMA_VERSION}"),
-            },
-        );
+        out.push(Problem {
+            record: "file".into(),
+            problem: format!("schema version (user_version) is {version}, this ipart writes {SCHEMA_VERSION}"),
+        });
     }
-
-    for rule in rules() {
-        let mut stmt = conn.prepare(&rule.sql)?;
-        let rows = stmt.query_map([], |r| Ok(Problem { record: r.get(0)?, problem: r.get(1)? }))?;
-        for row in rows {
-            found(rule.check, row?);
-        }
-    }
-    Ok(Report { checks })
-}
-
-/// A broken reference: (table, rowid, referenced table, referring column).
-type BrokenReference = (String, i64, String, Option<String>);
-
-fn foreign_key_problems(conn: &Connection) -> Result<Vec<BrokenReference>> {
-    let mut stmt = conn.prepare(
-        "SELECT c.\"table\", c.rowid, c.parent,
-                (SELECT f.\"from\" FROM pragma_foreign_key_list(c.\"table\") f WHERE f.id = c.fkid LIMIT 1)
-         FROM pragma_foreign_key_check c ORDER BY 1, 2",
-    )?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    Ok(out)
 }
 
 /// The valid status codes of a history table, from the vocabularies.
