@@ -554,3 +554,26 @@ pub fn history_table(kind: Kind) -> Option<HistoryTable> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Registry;
+
+    #[test]
+    fn a_ten_megabyte_field_is_refused_before_anything_reads_it() {
+        let registry = Registry::create_in_memory().unwrap();
+        let today = Date::new(2024, 1, 15).unwrap();
+        let cat = Catalog::load(registry.conn(), Kind::Assignment, today).unwrap();
+        let mut fields = Fields::new();
+        // A reference that long would otherwise be compared with every name.
+        fields.set("government_partner", "x".repeat(10 * 1024 * 1024));
+        fields.set("title", "Dashboard\0");
+        let started = std::time::Instant::now();
+        let problems = build(Kind::Assignment, &fields, &cat).unwrap_err();
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        let fields: Vec<&str> = problems.iter().map(|p| p.field).collect();
+        assert_eq!(fields, ["title", "government_partner"]);
+        assert_eq!(problems[1].message, "is 10485760 characters long; at most 500 are accepted");
+    }
+}

@@ -388,10 +388,45 @@ pub(crate) fn open_connection(path: &Path, read_only: bool) -> Result<Connection
     } else {
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
     };
-    let conn = Connection::open_with_flags(path, flags)
+    let mut conn = Connection::open_with_flags(path, flags)
         .map_err(|e| Error::registry(format!("cannot open registry {shown}: {e}")))?;
     conn.busy_timeout(busy_timeout()?)?;
+    if read_only && needs_immutable(&conn, path) {
+        conn = open_immutable(path).map_err(|e| Error::registry(format!("cannot open registry {shown}: {e}")))?;
+    }
     Ok(conn)
+}
+
+/// Whether a read-only registry can only be read as an immutable file: a
+/// WAL-mode file in a directory where SQLite cannot create its shared-memory
+/// file. No `-wal` file beside it means every commit is in the file itself,
+/// and no one can be writing (a writer would need that directory too).
+fn needs_immutable(conn: &Connection, path: &Path) -> bool {
+    const SQLITE_READONLY_DIRECTORY: i32 = 1544;
+    let probe = conn.query_row("PRAGMA schema_version", [], |_| Ok(()));
+    let in_read_only_directory = matches!(
+        probe,
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.extended_code == SQLITE_READONLY_DIRECTORY
+    );
+    in_read_only_directory && !sqlite_sidecars(path)[0].exists()
+}
+
+fn open_immutable(path: &Path) -> rusqlite::Result<Connection> {
+    // A URI file name: '%', '?' and '#' would be read as its syntax.
+    let mut uri = String::from("file:");
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' => uri.push_str("%25"),
+            '?' => uri.push_str("%3f"),
+            '#' => uri.push_str("%23"),
+            c => uri.push(c),
+        }
+    }
+    uri.push_str("?immutable=1");
+    Connection::open_with_flags(
+        uri,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
 }
 
 /// The schema version of the registry behind `conn`, after making sure it is
