@@ -56,6 +56,10 @@ fn assert_audited(registry: &Registry, args: &[&str], expected: &[(&str, &str)])
     rows
 }
 
+/// A kind of record with the arguments of its add and edit, and a status
+/// to move it to when it has a lifecycle.
+type KindSteps = (&'static str, &'static [&'static str], &'static [&'static str], Option<&'static str>);
+
 #[test]
 fn every_record_command_is_audited() {
     let registry = empty();
@@ -110,7 +114,7 @@ fn every_record_command_is_audited() {
     a(&["metric", "remove", "linkedin-followers", "--year", "2023"], &[("metric", "delete")]);
 
     // Every other kind: add, edit, status where it has one, remove.
-    let kinds: &[(&str, &[&str], &[&str], Option<&str>)] = &[
+    let kinds: &[KindSteps] = &[
         ("lab", &["IHH Lab", "--region", "west", "--member", "DUO"], &["--description", "Archives"], Some("closed")),
         ("community", &["Data/AI community", "--status", "planned"], &["--description", "AI"], Some("active")),
         (
