@@ -41,13 +41,18 @@ pub fn suggest<'a>(input: &str, known: impl IntoIterator<Item = &'a str>, limit:
         .filter_map(|name| {
             let key = fold(name);
             let mut score = strsim::jaro_winkler(&wanted, &key);
-            if key.contains(&wanted) || wanted.contains(&key) {
+            // Containment counts only for real words, not "ut" inside "utrecht".
+            let (short, long) = if key.len() < wanted.len() { (&key, &wanted) } else { (&wanted, &key) };
+            if short.chars().count() >= 4 && long.contains(short.as_str()) {
                 score = score.max(0.9);
             }
-            (score >= 0.82).then_some((score, name))
+            (score >= 0.85).then_some((score, name))
         })
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    // Only those nearly as close as the best: one clear match stays alone.
+    let best = scored.first().map_or(0.0, |s| s.0);
+    scored.retain(|s| s.0 >= best - 0.05);
     let mut out: Vec<&str> = Vec::new();
     for (_, name) in scored {
         if !out.contains(&name) {

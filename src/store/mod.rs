@@ -367,6 +367,16 @@ pub(crate) mod read {
         Ok(r.get::<_, Option<String>>(i)?.map(|s| s.split('\u{1f}').map(str::to_string).collect()).unwrap_or_default())
     }
 
+    /// A list of vocabulary values packed by `group_concat`, in vocabulary order.
+    pub fn vocab_list<V: Vocabulary + Ord>(r: &Row, i: usize) -> rusqlite::Result<Vec<V>> {
+        let mut values = list(r, i)?
+            .iter()
+            .map(|s| V::parse(s).map_err(|_| damaged(i, format!("{s:?} where {} belongs", V::WHAT))))
+            .collect::<rusqlite::Result<Vec<V>>>()?;
+        values.sort();
+        Ok(values)
+    }
+
     /// A list of ids packed by `group_concat(id, char(31))`.
     pub fn ids(r: &Row, i: usize) -> rusqlite::Result<Vec<i64>> {
         list(r, i)?.iter().map(|s| s.parse().map_err(|_| damaged(i, format!("{s:?} where an id belongs")))).collect()
