@@ -10,9 +10,16 @@ use unicode_normalization::char::is_combining_mark;
 /// accents removed, `-`, `_`, `/` and `.` read as spaces, runs of white
 /// space collapsed.
 pub fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    if s.is_ascii() {
+        return fold_chars(s.chars(), s.len());
+    }
+    fold_chars(s.nfd().filter(|c| !is_combining_mark(*c)), s.len())
+}
+
+fn fold_chars(chars: impl Iterator<Item = char>, capacity: usize) -> String {
+    let mut out = String::with_capacity(capacity);
     let mut pending_space = false;
-    for c in s.nfd().filter(|c| !is_combining_mark(*c)) {
+    for c in chars {
         if c.is_whitespace() || matches!(c, '-' | '_' | '/' | '.') {
             pending_space = !out.is_empty();
             continue;

@@ -174,6 +174,8 @@ impl Registry {
         self.conn.busy_timeout(BUSY_TIMEOUT)?;
         // Enforce REFERENCES; SQLite leaves it off by default.
         self.conn.pragma_update(None, "foreign_keys", true)?;
+        // Statement journals and sorts in memory, not temporary files.
+        self.conn.pragma_update(None, "temp_store", "MEMORY")?;
         if !self.read_only && self.path.is_some() {
             // WAL lets reports read while an import writes; FULL makes each
             // commit durable once it returns.
