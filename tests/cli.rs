@@ -210,3 +210,68 @@ fn default_registry_lives_in_the_data_directory() {
     assert!(out.status.success());
     assert!(env.exists(), "IPART_DB chooses the registry");
 }
+
+/// The shell commands of the README's "Usage by example" section, with
+/// continuation lines joined; each with whether its comment says "refused".
+fn readme_examples() -> Vec<(String, bool)> {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme.find("## Usage by example").expect("a usage section");
+    let section = &readme[start..];
+    let section = &section[..section[3..].find("\n## ").map_or(section.len(), |i| i + 3)];
+    let mut commands = Vec::new();
+    let mut in_block = false;
+    let mut pending = String::new();
+    for line in section.lines() {
+        if line.starts_with("```") {
+            in_block = line == "```sh";
+            continue;
+        }
+        if !in_block || line.trim().is_empty() {
+            continue;
+        }
+        pending.push_str(line.trim_end().trim_end_matches('\\'));
+        pending.push(' ');
+        if line.trim_end().ends_with('\\') {
+            continue;
+        }
+        let full = std::mem::take(&mut pending);
+        let (command, comment) = match full.find(" # ") {
+            Some(i) => (full[..i].trim().to_string(), full[i..].to_string()),
+            None => (full.trim().to_string(), String::new()),
+        };
+        commands.push((command, comment.contains("refused")));
+    }
+    commands
+}
+
+#[test]
+fn readme_examples_run_on_the_demo_registry() {
+    let reg = Reg::demo();
+    let bin = assert_cmd::cargo::cargo_bin("ipart");
+    let path = format!("{}:{}", bin.parent().unwrap().display(), std::env::var("PATH").unwrap_or_default());
+    let examples = readme_examples();
+    assert!(examples.len() > 60, "found only {} examples", examples.len());
+    for (command, refused) in examples {
+        assert!(command.starts_with("ipart "), "a README example that is not an ipart command: {command}");
+        let mut shell = std::process::Command::new("bash");
+        shell
+            .args(["-c", &command])
+            .current_dir(reg.dir.path())
+            .env("PATH", &path)
+            .env("IPART_TODAY", common::TODAY)
+            .env("NO_COLOR", "1")
+            .env("XDG_DATA_HOME", reg.dir.path().join("data"));
+        if command.contains(" init") {
+            shell.env_remove("IPART_DB");
+        } else {
+            shell.env("IPART_DB", &reg.path);
+        }
+        let out = shell.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if refused {
+            assert_eq!(out.status.code(), Some(3), "expected `{command}` to be refused:\n{stderr}");
+        } else {
+            assert!(out.status.success(), "README example failed: `{command}`\n{stderr}");
+        }
+    }
+}

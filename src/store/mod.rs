@@ -317,10 +317,35 @@ mod tests {
             "INSERT INTO partner (name, sector, joined_on) VALUES ('X', 'government', '2023-02-30')",
             "INSERT INTO partner (name, sector) VALUES ('X', 'ministry')",
             "INSERT INTO metric (name, year, value) VALUES ('x', 'y', 1)",
+            "INSERT INTO assignment_status (assignment_id, status, since) VALUES (1, 'busy', '2023-01-01')",
         ];
         for sql in bad {
             assert!(r.conn.execute(sql, []).is_err(), "{sql}");
         }
+    }
+
+    #[test]
+    fn cross_table_rules_hold_outside_ipart() {
+        let r = Registry::create_in_memory().unwrap();
+        r.conn
+            .execute_batch(
+                "INSERT INTO partner (id, name, sector) VALUES (1, 'DUO', 'government');
+                 INSERT INTO partner (id, name, sector, level) VALUES (2, 'HU', 'education', 'HBO');",
+            )
+            .unwrap();
+        let insert = |gov: i64, edu: i64, students: i64| {
+            r.conn.execute(
+                "INSERT INTO assignment (title, kind, level, theme_id, government_partner_id, education_partner_id, students)
+                 VALUES ('t', 'internship', 'HBO', 1, ?1, ?2, ?3)",
+                [gov, edu, students],
+            )
+        };
+        let err = insert(2, 1, 1).unwrap_err().to_string();
+        assert!(err.contains("assignment_government_partner_sector"), "{err}");
+        assert!(insert(1, 2, 0).unwrap_err().to_string().contains("assignment_students_positive"));
+        insert(1, 2, 1).unwrap();
+        let err = r.conn.execute("UPDATE partner SET sector = 'other', level = NULL WHERE id = 2", []).unwrap_err();
+        assert!(err.to_string().contains("partner_sector_in_use"), "{err}");
     }
 }
 
