@@ -41,7 +41,7 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// The registry file [default: the user's data directory, ipart/registry.sqlite]
-    #[arg(long, global = true, env = "IPART_DB", value_name = "PATH")]
+    #[arg(long, global = true, env = "IPART_DB", hide_env_values = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
     /// Work on an in-memory copy of the bundled demo registry (nothing is kept)
     #[arg(long, global = true)]

@@ -41,7 +41,7 @@ fn assert_landed_or_busy(runs: &[Run]) {
 
 #[test]
 fn eight_processes_at_once_lose_nothing_and_see_only_whole_commands() {
-    let registry = demo();
+    let registry = Reg::demo_in_use();
     let partners_before = registry.count("SELECT count(*) FROM partner");
     let assignments_before = registry.count("SELECT count(*) FROM assignment");
     let start = Arc::new(Barrier::new(PROCESSES));
@@ -147,7 +147,8 @@ fn eight_processes_at_once_lose_nothing_and_see_only_whole_commands() {
 
 #[test]
 fn a_writer_that_cannot_get_the_lock_says_busy_after_the_timeout() {
-    let registry = demo();
+    // In use, the registry is in WAL mode, where readers never wait for a writer.
+    let registry = Reg::demo_in_use();
     let holder = registry.conn();
     holder.execute_batch("BEGIN IMMEDIATE").unwrap();
 
@@ -178,7 +179,7 @@ fn a_writer_that_cannot_get_the_lock_says_busy_after_the_timeout() {
 
 #[test]
 fn a_writer_waits_for_a_short_write_to_finish() {
-    let registry = demo();
+    let registry = Reg::demo_in_use();
     let holder = registry.conn();
     holder.execute_batch("BEGIN IMMEDIATE").unwrap();
     let release = std::thread::spawn(move || {
@@ -197,7 +198,7 @@ fn a_writer_waits_for_a_short_write_to_finish() {
 
 #[test]
 fn the_busy_timeout_must_be_a_number() {
-    let registry = demo();
+    let registry = Reg::demo_in_use();
     let output = registry.ipart(&["partner", "list"]).env("IPART_BUSY_TIMEOUT_MS", "soon").output().unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(

@@ -7,12 +7,12 @@ use common::*;
 use serde_json::Value;
 
 /// Runs `db check` and returns (exit code, stdout, stderr).
-fn check(registry: &Registry) -> (Option<i32>, String, String) {
+fn check(registry: &Reg) -> (Option<i32>, String, String) {
     let output = registry.ipart(&["db", "check"]).output().unwrap();
     (output.status.code(), stdout_of(&output), stderr_of(&output))
 }
 
-fn check_json(registry: &Registry) -> Value {
+fn check_json(registry: &Reg) -> Value {
     let output = registry.ipart(&["db", "check", "--format", "json"]).output().unwrap();
     serde_json::from_slice(&output.stdout).unwrap()
 }
@@ -30,7 +30,7 @@ fn problems(report: &Value, name: &str) -> Vec<String> {
 
 #[test]
 fn a_whole_registry_passes_every_check() {
-    let registry = demo();
+    let registry = Reg::demo_in_use();
     let (code, stdout, stderr) = check(&registry);
     assert_eq!(code, Some(0), "{stderr}");
     for name in ["integrity", "foreign-keys", "identity", "status-histories", "dates", "sectors"] {
@@ -45,7 +45,7 @@ fn a_whole_registry_passes_every_check() {
 
 #[test]
 fn finds_a_status_history_out_of_date_order() {
-    let registry = demo();
+    let registry = Reg::demo_in_use();
     let conn = registry.conn();
     // A date that is no ISO date sorts out of order: "2023-9-1" > "2023-12-01".
     conn.execute_batch("PRAGMA ignore_check_constraints = ON").unwrap();
@@ -76,7 +76,7 @@ fn finds_a_status_history_out_of_date_order() {
 
 #[test]
 fn finds_a_record_whose_history_was_deleted() {
-    let registry = demo();
+    let registry = Reg::demo_in_use();
     registry.conn().execute("DELETE FROM community_status WHERE community_id = 2", []).unwrap();
     assert_eq!(check(&registry).0, Some(4));
     assert_eq!(
@@ -87,7 +87,7 @@ fn finds_a_record_whose_history_was_deleted() {
 
 #[test]
 fn finds_broken_references_made_with_foreign_keys_off() {
-    let registry = demo();
+    let registry = Reg::demo_in_use();
     let conn = registry.conn();
     conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
     let partner: i64 = conn
@@ -115,7 +115,7 @@ fn finds_broken_references_made_with_foreign_keys_off() {
 
 #[test]
 fn finds_an_assignment_whose_level_differs_from_its_education_partner() {
-    let registry = demo();
+    let registry = Reg::demo_in_use();
     let (assignment, education, name): (i64, i64, String) = registry
         .conn()
         .query_row(
@@ -138,7 +138,7 @@ fn finds_an_assignment_whose_level_differs_from_its_education_partner() {
 
 #[test]
 fn finds_a_government_partner_that_is_no_longer_one() {
-    let registry = demo();
+    let registry = Reg::demo_in_use();
     let conn = registry.conn();
     let partner: i64 = conn
         .query_row(
@@ -168,7 +168,7 @@ fn finds_a_government_partner_that_is_no_longer_one() {
 
 #[test]
 fn finds_dates_that_end_before_they_start() {
-    let registry = demo();
+    let registry = Reg::demo_in_use();
     let conn = registry.conn();
     conn.execute_batch("PRAGMA ignore_check_constraints = ON").unwrap();
     let id: i64 = conn.query_row("SELECT min(id) FROM phd", [], |r| r.get(0)).unwrap();
@@ -182,7 +182,7 @@ fn finds_dates_that_end_before_they_start() {
 
 #[test]
 fn a_damaged_file_is_reported_without_a_panic() {
-    let registry = demo();
+    let registry = Reg::demo_in_use();
     let mut bytes = std::fs::read(&registry.path).unwrap();
     let page = 4096;
     // Overwrite the middle pages (tables and indexes), not the header.
@@ -199,7 +199,7 @@ fn a_damaged_file_is_reported_without_a_panic() {
 
 #[test]
 fn backup_makes_a_private_copy_that_passes_check() {
-    let registry = demo();
+    let registry = Reg::demo_in_use();
     let target = registry.dir.path().join("copy.sqlite");
     let output = registry.ipart(&["db", "backup", target.to_str().unwrap()]).output().unwrap();
     assert!(output.status.success(), "{}", stderr_of(&output));
@@ -220,7 +220,7 @@ fn backup_makes_a_private_copy_that_passes_check() {
 
 #[test]
 fn backup_refuses_to_overwrite_without_force() {
-    let registry = demo();
+    let registry = Reg::demo_in_use();
     let target = registry.dir.path().join("copy.sqlite");
     std::fs::write(&target, "an older backup").unwrap();
     let before = snapshot(&target);
@@ -247,7 +247,7 @@ fn backup_refuses_to_overwrite_without_force() {
 
 #[test]
 fn backup_while_others_write_is_a_consistent_copy() {
-    let registry = demo();
+    let registry = Reg::demo_in_use();
     let before = registry.count("SELECT count(*) FROM partner");
     let writers: Vec<_> = (0..2)
         .map(|w| {
@@ -291,7 +291,7 @@ fn backup_while_others_write_is_a_consistent_copy() {
 }
 
 /// A backup of `registry` with one extra partner, to restore later.
-fn backup_with_marker(registry: &Registry) -> std::path::PathBuf {
+fn backup_with_marker(registry: &Reg) -> std::path::PathBuf {
     registry.ipart(&["--quiet", "partner", "add", "In the backup", "--sector", "other"]).assert().success();
     let target = registry.dir.path().join("backup.sqlite");
     registry.ipart(&["--quiet", "db", "backup", target.to_str().unwrap()]).assert().success();
@@ -300,7 +300,7 @@ fn backup_with_marker(registry: &Registry) -> std::path::PathBuf {
 
 #[test]
 fn restore_replaces_the_registry_and_keeps_the_one_it_replaced() {
-    let registry = demo();
+    let registry = Reg::demo_in_use();
     let backup = backup_with_marker(&registry);
     let backup_before = snapshot(&backup);
     registry.ipart(&["--quiet", "partner", "add", "After the backup", "--sector", "other"]).assert().success();
@@ -329,7 +329,7 @@ fn restore_replaces_the_registry_and_keeps_the_one_it_replaced() {
 
 #[test]
 fn restore_refuses_a_file_that_fails_the_checks_and_changes_nothing() {
-    let registry = demo();
+    let registry = Reg::demo_in_use();
     let backup = backup_with_marker(&registry);
     let conn = rusqlite::Connection::open(&backup).unwrap();
     conn.execute("DELETE FROM lab_status WHERE lab_id = 3", []).unwrap();
@@ -354,7 +354,7 @@ fn restore_refuses_a_file_that_fails_the_checks_and_changes_nothing() {
 
 #[test]
 fn restore_refuses_what_is_no_registry_of_this_version() {
-    let registry = demo();
+    let registry = Reg::demo_in_use();
     let dir = registry.dir.path();
     let newer = dir.join("newer.sqlite");
     registry.ipart(&["--quiet", "db", "backup", newer.to_str().unwrap()]).assert().success();
@@ -389,7 +389,7 @@ fn restore_refuses_what_is_no_registry_of_this_version() {
 
 #[test]
 fn restore_waits_for_no_one_and_refuses_while_the_registry_is_in_use() {
-    let registry = demo();
+    let registry = Reg::demo_in_use();
     let backup = backup_with_marker(&registry);
     let conn = registry.conn();
     conn.execute_batch("BEGIN; SELECT count(*) FROM partner;").unwrap();
@@ -410,7 +410,7 @@ fn restore_waits_for_no_one_and_refuses_while_the_registry_is_in_use() {
 
 #[test]
 fn restore_into_a_new_path_creates_the_registry() {
-    let registry = demo();
+    let registry = Reg::demo_in_use();
     let backup = backup_with_marker(&registry);
     let fresh = registry.dir.path().join("elsewhere").join("new.sqlite");
     let output = ipart_on(&fresh, &["db", "restore", backup.to_str().unwrap()]).output().unwrap();
@@ -422,7 +422,7 @@ fn restore_into_a_new_path_creates_the_registry() {
 
 #[test]
 fn vacuum_keeps_every_record() {
-    let registry = demo();
+    let registry = Reg::demo_in_use();
     let before = registry.count("SELECT count(*) FROM assignment");
     let output = registry.ipart(&["db", "vacuum"]).output().unwrap();
     assert!(output.status.success(), "{}", stderr_of(&output));

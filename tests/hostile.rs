@@ -25,7 +25,7 @@ const NAMES: &[&str] = &[
 
 #[test]
 fn names_holding_sql_quotes_and_emoji_are_stored_and_shown_literally() {
-    let registry = demo();
+    let registry = Reg::demo_in_use();
     let before = registry.count("SELECT count(*) FROM partner");
     for name in NAMES {
         let output = registry.ipart(&["partner", "add", name, "--sector", "other"]).output().unwrap();
@@ -57,7 +57,7 @@ fn names_holding_sql_quotes_and_emoji_are_stored_and_shown_literally() {
 
 #[test]
 fn titles_and_free_text_keep_quotes_semicolons_and_line_breaks() {
-    let registry = demo();
+    let registry = Reg::demo_in_use();
     let title = "Data\"kwaliteit\"; '; DELETE FROM assignment; -- 📊";
     let output = registry
         .ipart(&[
@@ -89,7 +89,7 @@ fn titles_and_free_text_keep_quotes_semicolons_and_line_breaks() {
 
 /// Runs a command that must be refused, and checks the registry file did
 /// not change.
-fn refused(registry: &Registry, args: &[&str]) -> Output {
+fn refused(registry: &Reg, args: &[&str]) -> Output {
     let before = snapshot(&registry.path);
     let changes = registry.count("SELECT count(*) FROM change");
     let output = registry.ipart(args).output().unwrap();
@@ -101,7 +101,7 @@ fn refused(registry: &Registry, args: &[&str]) -> Output {
 
 #[test]
 fn a_nul_byte_cannot_be_passed_and_other_control_characters_are_refused() {
-    let registry = demo();
+    let registry = Reg::demo_in_use();
     // The operating system passes arguments as C strings: a NUL byte cannot
     // reach ipart this way at all (files are checked the same way as below).
     let spawn = std::process::Command::new(assert_cmd::cargo::cargo_bin("ipart")).arg("DUO\0evil").output();
@@ -122,7 +122,7 @@ fn a_nul_byte_cannot_be_passed_and_other_control_characters_are_refused() {
 
 #[test]
 fn a_field_beyond_its_limit_is_refused_quickly_with_the_limit() {
-    let registry = demo();
+    let registry = Reg::demo_in_use();
     let name = "x".repeat(ipart::domain::limits::MAX_NAME_CHARS + 1);
     let output = refused(&registry, &["partner", "add", &name, "--sector", "other"]);
     assert_eq!(output.status.code(), Some(3));
@@ -150,7 +150,7 @@ fn a_field_beyond_its_limit_is_refused_quickly_with_the_limit() {
 
 #[test]
 fn long_references_are_answered_briefly() {
-    let registry = demo();
+    let registry = Reg::demo_in_use();
     let long = "Hogeschool ".repeat(10_000);
     let output = refused(&registry, &["partner", "show", &long]);
     assert_eq!(output.status.code(), Some(6));
@@ -197,8 +197,8 @@ fn is_root() -> bool {
 }
 
 /// A demo registry in a directory the unprivileged user owns.
-fn unprivileged_registry() -> Option<Registry> {
-    let registry = demo();
+fn unprivileged_registry() -> Option<Reg> {
+    let registry = Reg::demo_in_use();
     if is_root() {
         if std::process::Command::new("setpriv").arg("--version").output().is_err() {
             eprintln!("skipped: running as root without setpriv, so permission bits cannot be tested");
@@ -212,7 +212,7 @@ fn unprivileged_registry() -> Option<Registry> {
 }
 
 /// Runs ipart as the unprivileged user on `registry`.
-fn as_user(registry: &Registry, args: &[&str]) -> Output {
+fn as_user(registry: &Reg, args: &[&str]) -> Output {
     as_user_on(&registry.path, args)
 }
 
@@ -234,7 +234,7 @@ fn chmod(path: &Path, mode: u32) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
-fn read_only_message(registry: &Registry) -> String {
+fn read_only_message(registry: &Reg) -> String {
     format!(
         "ipart: registry {} is read-only (check the permissions of the file and its directory); nothing was changed\n",
         registry.path.display()

@@ -148,8 +148,8 @@ fn every_fixture_opens_upgraded_with_every_record_kept() {
 }
 
 /// A registry file made by a newer ipart (a higher schema version).
-fn newer_registry() -> Registry {
-    let registry = demo();
+fn newer_registry() -> Reg {
+    let registry = Reg::demo_in_use();
     registry.conn().pragma_update(None, "user_version", ipart::store::SCHEMA_VERSION + 1).unwrap();
     registry
 }

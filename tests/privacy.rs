@@ -12,7 +12,7 @@ use common::*;
 
 #[test]
 fn a_new_registry_is_readable_by_its_owner_only() {
-    let registry = empty();
+    let registry = Reg::empty();
     assert_eq!(mode(&registry.path), 0o600);
     let nested = registry.dir.path().join("new").join("dir").join("r.sqlite");
     ipart_on(&nested, &["--quiet", "init", "--demo"]).assert().success();
@@ -21,7 +21,7 @@ fn a_new_registry_is_readable_by_its_owner_only() {
 
 #[test]
 fn the_files_sqlite_keeps_beside_it_are_private_too() {
-    let registry = demo();
+    let registry = Reg::demo_in_use();
     // While a connection is open, SQLite keeps the -wal and -shm files; it
     // gives them the registry's own permissions.
     let conn = registry.conn();
@@ -37,7 +37,7 @@ fn the_files_sqlite_keeps_beside_it_are_private_too() {
 
 #[test]
 fn check_warns_when_others_can_read_the_registry() {
-    let registry = demo();
+    let registry = Reg::demo_in_use();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&registry.path, std::fs::Permissions::from_mode(0o644)).unwrap();
     let output = registry.ipart(&["db", "check"]).output().unwrap();
@@ -55,7 +55,7 @@ fn check_warns_when_others_can_read_the_registry() {
 #[test]
 fn no_student_names_are_kept() {
     // The figures need counts: no table has a column for a person's name.
-    let registry = empty();
+    let registry = Reg::empty();
     let conn = registry.conn();
     let mut stmt = conn
         .prepare(

@@ -10,9 +10,16 @@ use unicode_normalization::char::is_combining_mark;
 /// accents removed, `-`, `_`, `/` and `.` read as spaces, runs of white
 /// space collapsed.
 pub fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    if s.is_ascii() {
+        return fold_chars(s.chars(), s.len());
+    }
+    fold_chars(s.nfd().filter(|c| !is_combining_mark(*c)), s.len())
+}
+
+fn fold_chars(chars: impl Iterator<Item = char>, capacity: usize) -> String {
+    let mut out = String::with_capacity(capacity);
     let mut pending_space = false;
-    for c in s.nfd().filter(|c| !is_combining_mark(*c)) {
+    for c in chars {
         if c.is_whitespace() || matches!(c, '-' | '_' | '/' | '.') {
             pending_space = !out.is_empty();
             continue;
@@ -46,13 +53,18 @@ pub fn suggest<'a>(input: &str, known: impl IntoIterator<Item = &'a str>, limit:
         .filter_map(|name| {
             let key = fold(name);
             let mut score = strsim::jaro_winkler(&wanted, &key);
-            if key.contains(&wanted) || wanted.contains(&key) {
+            // Containment counts only for real words, not "ut" inside "utrecht".
+            let (short, long) = if key.len() < wanted.len() { (&key, &wanted) } else { (&wanted, &key) };
+            if short.chars().count() >= 4 && long.contains(short.as_str()) {
                 score = score.max(0.9);
             }
-            (score >= 0.82).then_some((score, name))
+            (score >= 0.85).then_some((score, name))
         })
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    // Only those nearly as close as the best: one clear match stays alone.
+    let best = scored.first().map_or(0.0, |s| s.0);
+    scored.retain(|s| s.0 >= best - 0.05);
     let mut out: Vec<&str> = Vec::new();
     for (_, name) in scored {
         if !out.contains(&name) {

@@ -35,6 +35,10 @@ pub trait Vocabulary: Sized + Copy + PartialEq + 'static {
 
     /// Parses any accepted spelling; the error lists what is accepted.
     fn parse(input: &str) -> Result<Self, Error> {
+        // Stored values and native files use the codes: no folding needed.
+        if let Some(v) = Self::ALL.iter().find(|v| v.code() == input) {
+            return Ok(*v);
+        }
         let wanted = fold(input);
         Self::ALL
             .iter()

@@ -10,7 +10,7 @@ use super::{Fields, Kind};
 use crate::domain::*;
 use crate::error::{Error, Result};
 use crate::output::csv_text;
-use crate::store::initiative::{CHAIR, CURRICULUM, InitiativeFilter, InitiativeView};
+use crate::store::initiative::{CHAIR, CURRICULUM, InitiativeFilter, InitiativeTable, InitiativeView};
 use crate::store::{self, history, lookup};
 
 /// Filters of `list`, as typed; each kind uses those that apply to it.
@@ -190,26 +190,8 @@ pub fn list(conn: &Connection, kind: Kind, f: &ListFilter, today: Date) -> Resul
             };
             store::activity::list(conn, &filter)?.iter().map(activity_record).collect()
         }
-        Kind::Curriculum => {
-            let filter = InitiativeFilter {
-                as_of: f.as_of,
-                status: parse_opt("status", &f.status)?,
-                kind: parse_opt("kind", &f.kind)?,
-                theme_id,
-                partner_id,
-            };
-            CURRICULUM.list(conn, &filter, today)?.iter().map(|v| with_status(initiative_record(v), v.status)).collect()
-        }
-        Kind::Chair => {
-            let filter = InitiativeFilter {
-                as_of: f.as_of,
-                status: parse_opt("status", &f.status)?,
-                kind: parse_opt("kind", &f.kind)?,
-                theme_id,
-                partner_id,
-            };
-            CHAIR.list(conn, &filter, today)?.iter().map(|v| with_status(initiative_record(v), v.status)).collect()
-        }
+        Kind::Curriculum => initiative_list(&CURRICULUM, conn, f, theme_id, partner_id, today)?,
+        Kind::Chair => initiative_list(&CHAIR, conn, f, theme_id, partner_id, today)?,
         Kind::Question => {
             let filter = store::question::QuestionFilter { theme_id, taken_up: f.taken_up, year: f.started_in };
             store::question::list(conn, &filter)?.iter().map(question_record).collect()
@@ -219,6 +201,28 @@ pub fn list(conn: &Connection, kind: Kind, f: &ListFilter, today: Date) -> Resul
             .map(|m| object(json!({ "name": m.name, "year": m.year, "value": m.value })))
             .collect(),
     })
+}
+
+fn initiative_list<K, S>(
+    table: &InitiativeTable<K, S>,
+    conn: &Connection,
+    f: &ListFilter,
+    theme_id: Option<i64>,
+    partner_id: Option<i64>,
+    today: Date,
+) -> Result<Vec<Map<String, Value>>>
+where
+    K: Vocabulary + serde::Serialize,
+    S: Vocabulary + serde::Serialize,
+{
+    let filter = InitiativeFilter {
+        as_of: f.as_of,
+        status: parse_opt("status", &f.status)?,
+        kind: parse_opt("kind", &f.kind)?,
+        theme_id,
+        partner_id,
+    };
+    Ok(table.list(conn, &filter, today)?.iter().map(|v| with_status(initiative_record(v), v.status)).collect())
 }
 
 /// One record in full, with its status on `on` and its status history.

@@ -137,8 +137,9 @@ pub fn restore(source: &Path, registry: &Path) -> Result<std::result::Result<Res
 
     let swapped = (|| -> Result<Option<PathBuf>> {
         let safety_copy = if registry.exists() { Some(safety_copy_path(registry)?) } else { None };
+        // The copy is left in WAL mode, as every registry ipart opens, with
+        // its WAL folded in and removed when its connection closed.
         record_restore(&temporary, source, version, safety_copy.as_deref())?;
-        stand_alone(&temporary)?;
         sync_file(&temporary)?;
         match &safety_copy {
             Some(keep) => replace_keeping_copy(registry, &temporary, keep)?,

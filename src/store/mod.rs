@@ -170,13 +170,34 @@ impl Registry {
         self.conn.busy_timeout(busy_timeout()?)?;
         // Enforce REFERENCES; SQLite leaves it off by default.
         self.conn.pragma_update(None, "foreign_keys", true)?;
+        // Statement journals and sorts in memory, not temporary files.
+        self.conn.pragma_update(None, "temp_store", "MEMORY")?;
         if !self.read_only && self.path.is_some() {
             // WAL lets reports read while an import writes; FULL makes each
             // commit durable once it returns.
-            self.conn.pragma_update(None, "journal_mode", "WAL")?;
+            self.enter_wal()?;
             self.conn.pragma_update(None, "synchronous", "FULL")?;
         }
         Ok(())
+    }
+
+    /// Switches the file to WAL (a no-op when it is already). Leaving
+    /// rollback mode needs the file to itself, and SQLite reports a writer
+    /// in the way at once rather than through the busy handler, so this
+    /// waits here, for as long as the busy timeout says.
+    fn enter_wal(&self) -> Result<()> {
+        let deadline = std::time::Instant::now() + busy_timeout()?;
+        loop {
+            match self.conn.pragma_update(None, "journal_mode", "WAL") {
+                Err(e)
+                    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                        && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                other => return Ok(other?),
+            }
+        }
     }
 
     /// Applies the steps after `from`, all in one transaction.
@@ -619,10 +640,35 @@ mod tests {
             "INSERT INTO partner (name, sector, joined_on) VALUES ('X', 'government', '2023-02-30')",
             "INSERT INTO partner (name, sector) VALUES ('X', 'ministry')",
             "INSERT INTO metric (name, year, value) VALUES ('x', 'y', 1)",
+            "INSERT INTO assignment_status (assignment_id, status, since) VALUES (1, 'busy', '2023-01-01')",
         ];
         for sql in bad {
             assert!(r.conn.execute(sql, []).is_err(), "{sql}");
         }
+    }
+
+    #[test]
+    fn cross_table_rules_hold_outside_ipart() {
+        let r = Registry::create_in_memory().unwrap();
+        r.conn
+            .execute_batch(
+                "INSERT INTO partner (id, name, sector) VALUES (1, 'DUO', 'government');
+                 INSERT INTO partner (id, name, sector, level) VALUES (2, 'HU', 'education', 'HBO');",
+            )
+            .unwrap();
+        let insert = |gov: i64, edu: i64, students: i64| {
+            r.conn.execute(
+                "INSERT INTO assignment (title, kind, level, theme_id, government_partner_id, education_partner_id, students)
+                 VALUES ('t', 'internship', 'HBO', 1, ?1, ?2, ?3)",
+                [gov, edu, students],
+            )
+        };
+        let err = insert(2, 1, 1).unwrap_err().to_string();
+        assert!(err.contains("assignment_government_partner_sector"), "{err}");
+        assert!(insert(1, 2, 0).unwrap_err().to_string().contains("assignment_students_positive"));
+        insert(1, 2, 1).unwrap();
+        let err = r.conn.execute("UPDATE partner SET sector = 'other', level = NULL WHERE id = 2", []).unwrap_err();
+        assert!(err.to_string().contains("partner_sector_in_use"), "{err}");
     }
 }
 
@@ -669,6 +715,16 @@ pub(crate) mod read {
     /// A list packed by `group_concat(x, char(31))`.
     pub fn list(r: &Row, i: usize) -> rusqlite::Result<Vec<String>> {
         Ok(r.get::<_, Option<String>>(i)?.map(|s| s.split('\u{1f}').map(str::to_string).collect()).unwrap_or_default())
+    }
+
+    /// A list of vocabulary values packed by `group_concat`, in vocabulary order.
+    pub fn vocab_list<V: Vocabulary + Ord>(r: &Row, i: usize) -> rusqlite::Result<Vec<V>> {
+        let mut values = list(r, i)?
+            .iter()
+            .map(|s| V::parse(s).map_err(|_| damaged(i, format!("{s:?} where {} belongs", V::WHAT))))
+            .collect::<rusqlite::Result<Vec<V>>>()?;
+        values.sort();
+        Ok(values)
     }
 
     /// A list of ids packed by `group_concat(id, char(31))`.
