@@ -54,27 +54,14 @@ fn eight_processes_at_once_lose_nothing_and_see_only_whole_commands() {
                 let mut runs = Vec::new();
                 for round in 0..ROUNDS {
                     let name = format!("Concurrent {worker}-{round}");
-                    let args: Vec<&str> = match worker % 4 {
-                        0 => vec!["--quiet", "partner", "add", &name, "--sector", "other"],
-                        1 => vec![
-                            "--quiet",
-                            "assignment",
-                            "add",
-                            &name,
-                            "--kind",
-                            "internship",
-                            "--theme",
-                            "data-ai",
-                            "--government-partner",
-                            "DUO",
-                            "--education-partner",
-                            "HU",
-                            "--students",
-                            "2",
-                        ],
+                    let assignment = add_assignment(&name);
+                    let mut args: Vec<&str> = match worker % 4 {
+                        0 => vec!["partner", "add", &name, "--sector", "other"],
+                        1 => assignment.iter().map(String::as_str).chain(["--students", "2"]).collect(),
                         2 => vec!["assignment", "list", "--format", "json"],
                         _ => vec!["partner", "list", "--format", "json"],
                     };
+                    args.insert(0, "--quiet");
                     // Half the writers give up at once when the registry is
                     // busy, so the crowd takes both paths.
                     let timeout = if matches!(worker, 4 | 5) { "0" } else { "10000" };

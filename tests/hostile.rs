@@ -59,22 +59,8 @@ fn names_holding_sql_quotes_and_emoji_are_stored_and_shown_literally() {
 fn titles_and_free_text_keep_quotes_semicolons_and_line_breaks() {
     let registry = Reg::demo_in_use();
     let title = "Data\"kwaliteit\"; '; DELETE FROM assignment; -- 📊";
-    let output = registry
-        .ipart(&[
-            "assignment",
-            "add",
-            title,
-            "--kind",
-            "stage",
-            "--theme",
-            "data-ai",
-            "--government-partner",
-            "DUO",
-            "--education-partner",
-            "HU",
-        ])
-        .output()
-        .unwrap();
+    let args = add_assignment(title);
+    let output = registry.ipart(&args.iter().map(String::as_str).collect::<Vec<_>>()).output().unwrap();
     assert!(output.status.success(), "{}", stderr_of(&output));
     let id = stdout_of(&output).trim().to_string();
     assert_eq!(json(registry.ipart(&["assignment", "show", &id, "--format", "json"]))["title"], title);

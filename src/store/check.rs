@@ -272,24 +272,17 @@ fn rules() -> Vec<Rule> {
         });
     }
     for table in ["assignment", "phd"] {
-        rules.push(Rule {
-            check: "sectors",
-            sql: format!(
-                "SELECT '{table} ' || x.id, 'its government partner ' || quote(p.name) || ' (id ' || p.id || ') is '
-                        || p.sector || ', not government'
-                 FROM {table} x JOIN partner p ON p.id = x.government_partner_id
-                 WHERE p.sector IS NOT 'government' ORDER BY x.id"
-            ),
-        });
-        rules.push(Rule {
-            check: "sectors",
-            sql: format!(
-                "SELECT '{table} ' || x.id, 'its education partner ' || quote(p.name) || ' (id ' || p.id || ') is '
-                        || p.sector || ', not education'
-                 FROM {table} x JOIN partner p ON p.id = x.education_partner_id
-                 WHERE p.sector IS NOT 'education' ORDER BY x.id"
-            ),
-        });
+        for sector in ["government", "education"] {
+            rules.push(Rule {
+                check: "sectors",
+                sql: format!(
+                    "SELECT '{table} ' || x.id, 'its {sector} partner ' || quote(p.name) || ' (id ' || p.id || ') is '
+                            || p.sector || ', not {sector}'
+                     FROM {table} x JOIN partner p ON p.id = x.{sector}_partner_id
+                     WHERE p.sector IS NOT '{sector}' ORDER BY x.id"
+                ),
+            });
+        }
     }
     rules.push(Rule {
         check: "sectors",

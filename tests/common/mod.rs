@@ -241,3 +241,12 @@ pub fn json(mut cmd: Command) -> serde_json::Value {
     assert!(output.status.success(), "{}", stderr_of(&output));
     serde_json::from_slice(&output.stdout).unwrap()
 }
+
+/// `assignment add TITLE` with the fewest flags the demo registry accepts.
+pub fn add_assignment(title: &str) -> Vec<String> {
+    ["assignment", "add", title, "--kind", "internship", "--theme", "data-ai"]
+        .into_iter()
+        .chain(["--government-partner", "DUO", "--education-partner", "HU"])
+        .map(str::to_string)
+        .collect()
+}
