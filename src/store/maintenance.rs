@@ -12,15 +12,14 @@
 use std::fs::File;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use anyhow::Context as _;
 use rusqlite::Connection;
 
 use super::check::{self, Report};
 use super::{
-    MIGRATIONS, Registry, SCHEMA_VERSION, actor, create_private, identify, now, open_connection, sqlite_sidecars,
-    verify_copy,
+    MIGRATIONS, Registry, SCHEMA_VERSION, actor, copy_database, create_private, identify, now, open_connection,
+    sqlite_sidecars, verify_copy,
 };
 use crate::error::{Error, Result};
 
@@ -266,14 +265,6 @@ fn safety_copy_path(registry: &Path) -> Result<PathBuf> {
         }
     }
     unreachable!("an unbounded range ends only by returning")
-}
-
-/// Copies the database behind `source` into the new, empty file `target`.
-fn copy_database(source: &Connection, target: &Path) -> Result<()> {
-    let mut dest = Connection::open(target)?;
-    let backup = rusqlite::backup::Backup::new(source, &mut dest)?;
-    backup.run_to_completion(1024, Duration::from_millis(10), None)?;
-    Ok(())
 }
 
 /// Takes a copy out of WAL mode, so it is one self-contained file that can

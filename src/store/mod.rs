@@ -250,12 +250,7 @@ impl Registry {
     /// The copy is readable by its owner only, like the registry.
     pub fn backup_to(&self, target: &Path) -> Result<()> {
         create_private(target)?;
-        let copied = (|| -> Result<()> {
-            let mut dest = Connection::open(target)?;
-            let backup = rusqlite::backup::Backup::new(&self.conn, &mut dest)?;
-            backup.run_to_completion(1024, Duration::from_millis(10), None)?;
-            Ok(())
-        })();
+        let copied = copy_database(&self.conn, target);
         if copied.is_err() {
             let _ = std::fs::remove_file(target);
         }
@@ -345,6 +340,27 @@ fn backup_path(path: &Path, version: i32) -> Result<PathBuf> {
         candidate = path.with_file_name(numbered);
     }
     Ok(candidate)
+}
+
+/// Copies the database behind `source` into the file `target` with SQLite's
+/// online backup API. One step: the copy is read in one transaction, so a
+/// write by another process cannot make it start over, and in WAL mode that
+/// read holds up no writer.
+pub(crate) fn copy_database(source: &Connection, target: &Path) -> Result<()> {
+    use rusqlite::backup::{Backup, StepResult};
+    let mut dest = Connection::open(target)?;
+    let backup = Backup::new(source, &mut dest)?;
+    let deadline = std::time::Instant::now() + busy_timeout()?;
+    loop {
+        match backup.step(-1)? {
+            StepResult::Done => return Ok(()),
+            StepResult::More => {}
+            StepResult::Busy | StepResult::Locked if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            _ => return Err(Error::busy("registry busy: the copy could not read it; try again").into()),
+        }
+    }
 }
 
 /// The files SQLite keeps beside a database while it is in use.
