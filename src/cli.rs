@@ -10,6 +10,7 @@ use crate::cmd::entity::RecordCommand;
 use crate::cmd::init::InitArgs;
 use crate::cmd::log::LogArgs;
 use crate::cmd::metric::MetricCommand;
+use crate::cmd::report::ReportArgs;
 
 const AFTER_HELP: &str = "Examples:
   ipart init --demo                      create a registry with the demo data
@@ -64,6 +65,8 @@ pub enum Command {
     Metric(MetricCommand),
     /// The audit trail: who changed what, and when
     Log(LogArgs),
+    /// The yearly figures of the infographic (table, JSON, CSV, Markdown, HTML)
+    Report(ReportArgs),
     /// Print shell completions
     #[command(after_help = "Examples:\n  ipart completions bash > ~/.local/share/bash-completion/completions/ipart")]
     Completions {

@@ -18,6 +18,7 @@ pub mod metric;
 pub mod partner;
 pub mod phd;
 pub mod question;
+pub mod report;
 pub mod theme;
 
 use std::fs::OpenOptions;
