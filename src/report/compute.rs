@@ -532,14 +532,15 @@ fn compute_period(conn: &Connection, options: &Options) -> Result<Report> {
 /// the counts before them.
 fn trend_points(snapshot: &Snapshot, options: &Options) -> Result<Vec<TrendPoint>> {
     let step = options.trend;
-    let Some(first) = snapshot.first_change()? else { return Ok(Vec::new()) };
     let mut changes: BTreeMap<i64, Vec<(String, i64)>> = BTreeMap::new();
     for (bucket, status, count) in snapshot.trend(step.bucket())? {
         changes.entry(bucket).or_default().push((status, count));
     }
+    // From the period of the first change; no change yet, no trend.
+    let Some(first) = changes.keys().next().copied() else { return Ok(Vec::new()) };
     let mut current: HashMap<String, i64> = HashMap::new();
     let mut points = Vec::new();
-    for index in step.index(first)..=step.index(options.period.end) {
+    for index in first..=step.index(options.period.end) {
         for (status, count) in changes.remove(&index).unwrap_or_default() {
             current.insert(status, count);
         }

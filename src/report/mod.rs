@@ -15,4 +15,5 @@ pub mod share;
 pub use compute::{Dimension, Options, TrendStep, compute};
 pub use model::Report;
 pub use period::{Basis, Period};
+pub mod document;
 pub mod render;

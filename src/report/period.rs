@@ -19,6 +19,17 @@ pub enum Basis {
     AsOf,
 }
 
+impl Basis {
+    /// The code the JSON uses.
+    pub fn code(self) -> &'static str {
+        match self {
+            Basis::CalendarYear => "calendar_year",
+            Basis::AcademicYear => "academic_year",
+            Basis::AsOf => "as_of",
+        }
+    }
+}
+
 /// The period of a report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Period {

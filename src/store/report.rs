@@ -5,16 +5,16 @@
 //!
 //! A report first calls [`Snapshot::take`], which opens one read
 //! transaction (all figures see the same registry, even while an import
-//! writes) and builds two temporary tables from the histories:
+//! writes) and builds two temporary tables:
 //!
-//! * `report_span`: every assignment status change on or before the end
-//!   date, with the date the next change replaced it (`until`, NULL when it
-//!   is still in force on the end date) and the status before it
-//!   (`previous`). The change with `until IS NULL` is an assignment's status
-//!   on the end date; one with `previous IS NULL` is its registration.
-//! * `report_cube`: the assignments existing on the end date, counted by
-//!   status, kind, level, theme, region and lab, with their students. Every
-//!   breakdown of assignments and students is a small GROUP BY over it.
+//! * `report_state`: each assignment existing on the end date with its
+//!   status then: the last change on or before it. (SQLite's `max()` with a
+//!   bare column takes the other columns from the row holding the maximum,
+//!   and the `assignment_status_history` index hands the rows over already
+//!   grouped, so this is one pass without a sort.)
+//! * `report_cube`: those assignments counted by status, kind, level,
+//!   theme, region and lab, with their students. Every breakdown of
+//!   assignments and students is a small GROUP BY over it.
 //!
 //! Only dates on or before the end date are read, so a report for 2023
 //! gives the same figures whenever it is run.
@@ -93,34 +93,29 @@ impl<'c> Snapshot<'c> {
     /// Starts a read transaction and builds the temporary tables for the
     /// state on `end`.
     pub fn take(conn: &'c Connection, end: Date) -> Result<Snapshot<'c>> {
-        // Sorting the history of a large registry is the report's main cost;
-        // keep the temporary tables and sorts in memory rather than in files.
+        // Sorting a large registry's history is the report's main cost: keep
+        // the temporary tables and sorts in memory rather than in files.
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         let tx = conn.unchecked_transaction()?;
         let end = end.to_string();
         tx.execute_batch(
-            "DROP TABLE IF EXISTS temp.report_span;
+            "DROP TABLE IF EXISTS temp.report_state;
              DROP TABLE IF EXISTS temp.report_cube;",
         )?;
         tx.execute(
-            "CREATE TEMP TABLE report_span AS
-             SELECT assignment_id, status, since,
-                    lead(since) OVER history AS until,
-                    lag(status) OVER history AS previous
-             FROM assignment_status
-             WHERE since <= ?1
-             WINDOW history AS (PARTITION BY assignment_id ORDER BY since)",
+            "CREATE TEMP TABLE report_state AS
+             SELECT assignment_id, status, max(since) AS since
+             FROM assignment_status WHERE since <= ?1 GROUP BY assignment_id",
             [&end],
         )?;
         tx.execute_batch(
             "CREATE TEMP TABLE report_cube AS
              SELECT s.status, a.kind, a.level, a.theme_id, coalesce(e.region, g.region) AS region, a.lab_id,
                     count(*) AS assignments, sum(a.students) AS students
-             FROM temp.report_span s
+             FROM temp.report_state s
              JOIN assignment a ON a.id = s.assignment_id
              JOIN partner g ON g.id = a.government_partner_id
              LEFT JOIN partner e ON e.id = a.education_partner_id
-             WHERE s.until IS NULL
              GROUP BY 1, 2, 3, 4, 5, 6;",
         )?;
         Ok(Snapshot { tx, end })
@@ -200,10 +195,9 @@ impl<'c> Snapshot<'c> {
         let column = if education { "education_partner_id" } else { "government_partner_id" };
         let mut stmt = self.conn().prepare(&format!(
             "SELECT p.name, count(*) AS n
-             FROM temp.report_span s
+             FROM temp.report_state s
              JOIN assignment a ON a.id = s.assignment_id
              JOIN partner p ON p.id = a.{column}
-             WHERE s.until IS NULL
              GROUP BY p.id
              ORDER BY n DESC, p.name COLLATE NOCASE, p.id
              LIMIT ?1"
@@ -214,7 +208,12 @@ impl<'c> Snapshot<'c> {
 
     /// Assignments registered during the period: their first change lies in it.
     pub fn registered_since(&self, start: Date) -> Result<i64> {
-        self.count("SELECT count(*) FROM temp.report_span WHERE previous IS NULL AND since >= ?1", [start.to_string()])
+        self.count(
+            "SELECT count(*) FROM assignment_status c
+             WHERE c.since BETWEEN ?1 AND ?2
+               AND NOT EXISTS (SELECT 1 FROM assignment_status p WHERE p.assignment_id = c.assignment_id AND p.since < c.since)",
+            params![start.to_string(), self.end],
+        )
     }
 
     /// Assignments whose first change to in progress, completed or cancelled
@@ -233,30 +232,28 @@ impl<'c> Snapshot<'c> {
     /// Assignments cancelled on the end date that had been in progress before.
     pub fn cancelled_after_start(&self) -> Result<i64> {
         self.count(
-            "SELECT count(*) FROM temp.report_span s
-             WHERE s.until IS NULL AND s.status = 'cancelled'
+            "SELECT count(*) FROM temp.report_state s
+             WHERE s.status = 'cancelled'
                AND EXISTS (SELECT 1 FROM assignment_status p
                            WHERE p.assignment_id = s.assignment_id AND p.status = 'in_progress' AND p.since < s.since)",
             [],
         )
     }
 
-    /// The first status change in the registry, if it is on or before the end date.
-    pub fn first_change(&self) -> Result<Option<Date>> {
-        let first: Option<String> =
-            self.conn().query_row("SELECT min(since) FROM temp.report_span", [], |r| r.get(0))?;
-        Ok(first.and_then(|s| s.parse().ok()))
-    }
-
     /// The trend: for each period (see [`Bucket`]) in which some status
-    /// changed, the number of assignments in each status at its end, as
-    /// (period, status, count). Each change adds one to its status and takes
-    /// one from the status before it, in the period it happened; the running
-    /// sum of those moves is the count at each period's end.
+    /// changed on or before the end date, the number of assignments in each
+    /// status at its end, as (period, status, count). Each change adds one to
+    /// its status and takes one from the status before it (`lag`), in the
+    /// period it happened; the running sum of those moves per status is the
+    /// count at each period's end. A status without moves in a period keeps
+    /// its count from before (the caller carries it forward).
     pub fn trend(&self, bucket: Bucket) -> Result<Vec<(i64, String, i64)>> {
         let mut stmt = self.conn().prepare(&format!(
-            "WITH moves AS (
-                 SELECT {b} AS bucket, status, previous, count(*) AS n FROM temp.report_span GROUP BY 1, 2, 3),
+            "WITH changes AS (
+                 SELECT since, status, lag(status) OVER (PARTITION BY assignment_id ORDER BY since) AS previous
+                 FROM assignment_status WHERE since <= ?1),
+             moves AS (
+                 SELECT {b} AS bucket, status, previous, count(*) AS n FROM changes GROUP BY 1, 2, 3),
              deltas AS (
                  SELECT bucket, status, n AS delta FROM moves
                  UNION ALL
@@ -265,7 +262,7 @@ impl<'c> Snapshot<'c> {
              FROM deltas GROUP BY bucket, status ORDER BY bucket, status",
             b = bucket.sql("since")
         ))?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        let rows = stmt.query_map([&self.end], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
