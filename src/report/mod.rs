@@ -17,3 +17,4 @@ pub use model::Report;
 pub use period::{Basis, Period};
 pub mod document;
 pub mod render;
+pub mod chart;
