@@ -190,9 +190,12 @@ pub fn lines(
     let top_value = ((max + step - 1) / step) * step;
     let y = |v: i64| r1(bottom - (bottom - top) * v as f64 / top_value as f64);
     let n = labels.len();
-    let x = |i: usize| if n <= 1 { r1((left + right) / 2.0) } else { r1(left + (right - left) * i as f64 / (n - 1) as f64) };
+    let x = |i: usize| {
+        if n <= 1 { r1((left + right) / 2.0) } else { r1(left + (right - left) * i as f64 / (n - 1) as f64) }
+    };
     let y_ticks = (0..=top_value / step).map(|k| Tick { at: y(k * step), label: (k * step).to_string() }).collect();
-    let x_ticks = labels.iter().enumerate().filter_map(|(i, l)| x_label(i, l).map(|label| Tick { at: x(i), label })).collect();
+    let x_ticks =
+        labels.iter().enumerate().filter_map(|(i, l)| x_label(i, l).map(|label| Tick { at: x(i), label })).collect();
     let series = series
         .iter()
         .map(|(label, color, values)| Series {
@@ -225,7 +228,8 @@ mod tests {
         let b = bars(&[("a".into(), 150, "150".into()), ("b".into(), 75, "75".into())], 600.0, 200.0);
         assert_eq!(b.bars[0].width, 340.0);
         assert_eq!(b.bars[1].width, 170.0);
-        let chart = lines(&["2023-Q1".into(), "2023-Q2".into()], &[("x".into(), "#000", vec![0, 287])], |_, l| Some(l.into()));
+        let chart =
+            lines(&["2023-Q1".into(), "2023-Q2".into()], &[("x".into(), "#000", vec![0, 287])], |_, l| Some(l.into()));
         assert_eq!(chart.y_ticks.last().unwrap().label, "300");
         assert_eq!(chart.series[0].points, "48,264 624,26.1");
     }

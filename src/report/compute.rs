@@ -438,8 +438,6 @@ fn compute_period(conn: &Connection, options: &Options) -> Result<Report> {
         partner_reasons.entry(why).or_default().push(name);
     }
     let mut reason = |why: &str| partner_reasons.remove(why).unwrap_or_default();
-    let lab_registered = snapshot.lifecycle_registered(Lifecycle::Lab)?;
-    let community_registered = snapshot.lifecycle_registered(Lifecycle::Community)?;
     let not_adding_up = NotAddingUp {
         assignments: AssignmentsExplained {
             total,
@@ -454,8 +452,7 @@ fn compute_period(conn: &Connection, options: &Options) -> Result<Report> {
             students_not_helped: students_all - students.helped,
         },
         labs: LabsExplained {
-            registered: lab_registered,
-            not_yet: lab_registered - labs.list.len() as i64,
+            existing: labs.list.len() as i64,
             active: labs.active,
             in_formation: labs.in_formation,
             closed: labs.closed,
@@ -467,17 +464,14 @@ fn compute_period(conn: &Connection, options: &Options) -> Result<Report> {
             active_during_period: active_during,
         },
         communities: CommunitiesExplained {
-            registered: community_registered,
-            not_yet: community_registered - communities.list.len() as i64,
+            existing: communities.list.len() as i64,
             counted: communities.counted,
             closed: closed_communities,
         },
         partners: PartnersExplained {
-            registered: snapshot.partners_registered()?,
             counting: counting.total,
             left: reason("left"),
             no_joined_date: reason("no_joined_date"),
-            joining_later: reason("joining_later"),
         },
     };
 

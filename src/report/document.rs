@@ -749,10 +749,16 @@ pub fn explanations(report: &Report, lang: Lang) -> Vec<String> {
     let a = &x.assignments;
     let (lb, c, p) = (&x.labs, &x.communities, &x.partners);
     let end = report.period.end;
+    let (active_during, no_longer) =
+        (list_or_none(lang, &lb.active_during_period), list_or_none(lang, &lb.no_longer_active));
+    let (left, undated) = (list_or_none(lang, &p.left), list_or_none(lang, &p.no_joined_date));
     match lang {
         Lang::En => vec![
             format!(
-                "Assignments: {} = {} completed + {} in preparation + {} in progress + {} cancelled + {} with an unknown status. The first three add up to {}; the other {} are {} cancelled ({} before they started, {} after) and {} whose source never recorded a status. All count as assignments and in the level shares, but only those in progress or completed count as students helped.",
+                "Assignments: {} = {} completed + {} in preparation + {} in progress + {} cancelled + {} with an \
+                 unknown status. The first three add up to {}; the other {} are {} cancelled ({} before they \
+                 started, {} after) and {} whose source never recorded a status. All count as assignments and in \
+                 the level shares, but only those in progress or completed count as students helped.",
                 a.total,
                 a.completed,
                 a.preparation,
@@ -767,36 +773,33 @@ pub fn explanations(report: &Report, lang: Lang) -> Vec<String> {
                 a.unknown
             ),
             format!(
-                "Students: {} more students are on assignments in preparation, cancelled or with an unknown status; they are not counted as helped.",
+                "Students: {} more students are on assignments in preparation, cancelled or with an unknown status; \
+                 they are not counted as helped.",
                 a.students_not_helped
             ),
             format!(
-                "Labs: {} registered; on {end} {} active, {} in formation, {} closed{}. Active at some time during the period: {} ({}). No longer active on {end}: {}.",
-                lb.registered,
+                "Labs: {} on {end}: {} active, {} in formation, {} closed. Active at some time during the period: {} \
+                 ({active_during}). No longer active on {end}: {no_longer}.",
+                lb.existing,
                 lb.active,
                 lb.in_formation,
                 lb.closed,
-                if lb.not_yet > 0 { format!(", {} not started yet", lb.not_yet) } else { String::new() },
-                lb.active_during_period.len(),
-                list_or_none(lang, &lb.active_during_period),
-                list_or_none(lang, &lb.no_longer_active)
+                lb.active_during_period.len()
             ),
+            format!("Communities: {} on {end}; {} counted (not closed), {} closed.", c.existing, c.counted, c.closed),
             format!(
-                "Communities: {} registered; {} counted (existing and not closed on {end}), {} closed, {} not started yet.",
-                c.registered, c.counted, c.closed, c.not_yet
-            ),
-            format!(
-                "Partners: {} registered, {} counting on {end}. Not counting: left {}; without a joining date {}; joining later {}.",
-                p.registered,
-                p.counting,
-                list_or_none(lang, &p.left),
-                list_or_none(lang, &p.no_joined_date),
-                list_or_none(lang, &p.joining_later)
+                "Partners: {} counting on {end}. Registered but not counting: left {left}; without a joining date \
+                 {undated}. Partners joining after {end} belong to later reports.",
+                p.counting
             ),
         ],
         Lang::Nl => vec![
             format!(
-                "Opdrachten: {} = {} afgerond + {} in voorbereiding + {} in uitvoering + {} geannuleerd + {} met een onbekende status. De eerste drie tellen op tot {}; de andere {} zijn {} geannuleerd ({} voor de start, {} daarna) en {} waarvan de bron nooit een status vastlegde. Ze tellen alle mee als opdracht en in de verdeling over onderwijssoorten, maar alleen opdrachten in uitvoering of afgerond tellen als geholpen studenten.",
+                "Opdrachten: {} = {} afgerond + {} in voorbereiding + {} in uitvoering + {} geannuleerd + {} met een \
+                 onbekende status. De eerste drie tellen op tot {}; de andere {} zijn {} geannuleerd ({} voor de \
+                 start, {} daarna) en {} waarvan de bron nooit een status vastlegde. Ze tellen alle mee als opdracht \
+                 en in de verdeling over onderwijssoorten, maar alleen opdrachten in uitvoering of afgerond tellen \
+                 als geholpen studenten.",
                 a.total,
                 a.completed,
                 a.preparation,
@@ -811,31 +814,27 @@ pub fn explanations(report: &Report, lang: Lang) -> Vec<String> {
                 a.unknown
             ),
             format!(
-                "Studenten: nog {} studenten zitten op opdrachten in voorbereiding, geannuleerd of met een onbekende status; zij tellen niet als geholpen.",
+                "Studenten: nog {} studenten zitten op opdrachten in voorbereiding, geannuleerd of met een onbekende \
+                 status; zij tellen niet als geholpen.",
                 a.students_not_helped
             ),
             format!(
-                "Labs: {} geregistreerd; op {end} {} actief, {} in oprichting, {} gesloten{}. Ergens in de periode actief: {} ({}). Op {end} niet meer actief: {}.",
-                lb.registered,
+                "Labs: {} op {end}: {} actief, {} in oprichting, {} gesloten. Ergens in de periode actief: {} \
+                 ({active_during}). Op {end} niet meer actief: {no_longer}.",
+                lb.existing,
                 lb.active,
                 lb.in_formation,
                 lb.closed,
-                if lb.not_yet > 0 { format!(", {} nog niet gestart", lb.not_yet) } else { String::new() },
-                lb.active_during_period.len(),
-                list_or_none(lang, &lb.active_during_period),
-                list_or_none(lang, &lb.no_longer_active)
+                lb.active_during_period.len()
             ),
             format!(
-                "Communities: {} geregistreerd; {} geteld (bestaand en niet gesloten op {end}), {} gesloten, {} nog niet gestart.",
-                c.registered, c.counted, c.closed, c.not_yet
+                "Communities: {} op {end}; {} geteld (niet gesloten), {} gesloten.",
+                c.existing, c.counted, c.closed
             ),
             format!(
-                "Partners: {} geregistreerd, {} tellend op {end}. Niet tellend: vertrokken {}; zonder toetredingsdatum {}; treden later toe {}.",
-                p.registered,
-                p.counting,
-                list_or_none(lang, &p.left),
-                list_or_none(lang, &p.no_joined_date),
-                list_or_none(lang, &p.joining_later)
+                "Partners: {} tellend op {end}. Geregistreerd maar niet tellend: vertrokken {left}; zonder \
+                 toetredingsdatum {undated}. Partners die na {end} toetreden horen bij latere verslagen.",
+                p.counting
             ),
         ],
     }

@@ -15,6 +15,6 @@ pub mod share;
 pub use compute::{Dimension, Options, TrendStep, compute};
 pub use model::Report;
 pub use period::{Basis, Period};
+pub mod chart;
 pub mod document;
 pub mod render;
-pub mod chart;

@@ -351,12 +351,11 @@ pub struct AssignmentsExplained {
     pub students_not_helped: i64,
 }
 
+/// Labs existing on the end date (a lab added with a later history does not
+/// show: that would change a past report).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LabsExplained {
-    /// Lab records.
-    pub registered: i64,
-    /// Whose history starts after the end date.
-    pub not_yet: i64,
+    pub existing: i64,
     pub active: i64,
     pub in_formation: i64,
     pub closed: i64,
@@ -368,23 +367,20 @@ pub struct LabsExplained {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CommunitiesExplained {
-    pub registered: i64,
-    pub not_yet: i64,
+    pub existing: i64,
     pub counted: i64,
     pub closed: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+/// Partners that do not count on the end date. Those joining later are
+/// left out: a partner added afterwards must not change a past report.
 pub struct PartnersExplained {
-    /// Partner records.
-    pub registered: i64,
     pub counting: i64,
-    /// Left on or before the end date.
+    /// Joined, then left on or before the end date.
     pub left: Vec<String>,
-    /// Without a joining date.
+    /// Without a joining date (undated, so never counted).
     pub no_joined_date: Vec<String>,
-    /// Joining after the end date.
-    pub joining_later: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

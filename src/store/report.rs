@@ -304,20 +304,14 @@ impl<'c> Snapshot<'c> {
         Ok(rows.into_iter().filter_map(|(k, n)| k.map(|k| (k, n))).collect())
     }
 
-    /// All partner records.
-    pub fn partners_registered(&self) -> Result<i64> {
-        self.count("SELECT count(*) FROM partner", [])
-    }
-
-    /// Partners that do not count on the end date: (why, name), `why` being
-    /// `left`, `no_joined_date` or `joining_later`.
+    /// Partners that do not count on the end date although they could have:
+    /// (why, name), `why` being `left` (on or before it) or `no_joined_date`.
+    /// Partners joining later are not asked for: they belong to later reports.
     pub fn partners_not_counting(&self) -> Result<Vec<(String, String)>> {
         let mut stmt = self.conn().prepare(
-            "SELECT CASE WHEN joined_on IS NULL THEN 'no_joined_date'
-                         WHEN joined_on > ?1 THEN 'joining_later'
-                         ELSE 'left' END, name
+            "SELECT CASE WHEN joined_on IS NULL THEN 'no_joined_date' ELSE 'left' END, name
              FROM partner
-             WHERE NOT (joined_on IS NOT NULL AND joined_on <= ?1 AND (left_on IS NULL OR left_on > ?1))
+             WHERE joined_on IS NULL OR (joined_on <= ?1 AND left_on <= ?1)
              ORDER BY name COLLATE NOCASE, id",
         )?;
         let rows = stmt.query_map([&self.end], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -339,11 +333,6 @@ impl<'c> Snapshot<'c> {
         ))?;
         let rows = stmt.query_map([&self.end], LifecycleRow::from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    /// Records of a kind with a lifecycle, all of them (also those that do not exist yet on the end date).
-    pub fn lifecycle_registered(&self, kind: Lifecycle) -> Result<i64> {
-        self.count(&format!("SELECT count(*) FROM {}", kind.tables().0), [])
     }
 
     /// Labs in each region by their status on the end date: (region, status, count).

@@ -97,17 +97,22 @@ fn page(report: &Report, lang: Lang) -> Page {
         .iter()
         .map(|(field, value)| Tile { value: value.to_string(), label: names.key_figure(field).to_string() })
         .collect();
-    tiles.extend(report.metrics.iter().filter(|m| m.name == "linkedin-followers").map(|m| Tile {
-        value: document::metric_value(m.value),
-        label: names.metric(&m.name),
-    }));
+    tiles.extend(
+        report
+            .metrics
+            .iter()
+            .filter(|m| m.name == "linkedin-followers")
+            .map(|m| Tile { value: document::metric_value(m.value), label: names.metric(&m.name) }),
+    );
 
     let levels = chart::donut(
         &a.by_level.iter().map(|r| (names.level(&r.value), r.count, r.share.unwrap_or(0))).collect::<Vec<_>>(),
         80.0,
     );
     let levels_caption = match lang {
-        Lang::En => format!("Share of all {} assignments by education level (largest remainder, adding up to 100%)", a.total),
+        Lang::En => {
+            format!("Share of all {} assignments by education level (largest remainder, adding up to 100%)", a.total)
+        }
         Lang::Nl => format!("Aandeel in alle {} opdrachten per onderwijssoort (grootste rest, samen 100%)", a.total),
     };
 

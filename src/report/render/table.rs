@@ -3,7 +3,9 @@
 
 use std::io::Write;
 
-use comfy_table::{Attribute, Cell, CellAlignment, ColumnConstraint, ContentArrangement, Table as Grid, Width, presets};
+use comfy_table::{
+    Attribute, Cell, CellAlignment, ColumnConstraint, ContentArrangement, Table as Grid, Width, presets,
+};
 
 use crate::domain::Lang;
 use crate::error::Result;
