@@ -231,6 +231,6 @@ mod tests {
         let chart =
             lines(&["2023-Q1".into(), "2023-Q2".into()], &[("x".into(), "#000", vec![0, 287])], |_, l| Some(l.into()));
         assert_eq!(chart.y_ticks.last().unwrap().label, "300");
-        assert_eq!(chart.series[0].points, "48,264 624,26.1");
+        assert_eq!(chart.series[0].points, "48,264 624,26.7");
     }
 }

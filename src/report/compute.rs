@@ -555,7 +555,8 @@ fn trend_points(snapshot: &Snapshot, options: &Options) -> Result<Vec<TrendPoint
 
 fn cross_table(snapshot: &Snapshot, rows: Dimension, columns: Dimension, themes: &[ThemeName]) -> Result<Cross> {
     let cells = snapshot.assignments_cross(rows.column(), columns.column())?;
-    let values = |dim: Dimension, pick: &dyn Fn(&(Option<String>, Option<String>, i64)) -> &Option<String>| {
+    type Cell = (Option<String>, Option<String>, i64);
+    let values = |dim: Dimension, pick: &dyn Fn(&Cell) -> &Option<String>| {
         let mut order = order_of(dim, themes);
         if order.is_empty() {
             // Labs: those that occur, by name, then assignments without a lab.

@@ -79,6 +79,13 @@ impl CubeColumn {
 /// A value of a dimension (`None`: no region, no lab) and its count.
 pub type Tally = Vec<(Option<String>, i64)>;
 
+/// Counts by two dimensions: (row value, column value, count).
+pub type CrossTally = Vec<(Option<String>, Option<String>, i64)>;
+
+/// Activities of one kind: (kind, count, participants, government
+/// participants, with participants unknown).
+pub type ActivityTally = Vec<(String, i64, i64, i64, i64)>;
+
 /// Counts per sector (government, education, other).
 pub type BySector = BTreeMap<String, i64>;
 
@@ -157,11 +164,7 @@ impl<'c> Snapshot<'c> {
     }
 
     /// Assignments existing on the end date by two dimensions: (row, column, count).
-    pub fn assignments_cross(
-        &self,
-        rows: CubeColumn,
-        columns: CubeColumn,
-    ) -> Result<Vec<(Option<String>, Option<String>, i64)>> {
+    pub fn assignments_cross(&self, rows: CubeColumn, columns: CubeColumn) -> Result<CrossTally> {
         let mut stmt = self.conn().prepare(&format!(
             "SELECT {r}, {c}, sum(c.assignments) FROM temp.report_cube c GROUP BY 1, 2",
             r = rows.sql(),
@@ -399,7 +402,7 @@ impl<'c> Snapshot<'c> {
 
     /// Activities that started during the period, by kind: (kind, count,
     /// participants, government participants, with participants unknown).
-    pub fn activities_by_kind(&self, start: Date) -> Result<Vec<(String, i64, i64, i64, i64)>> {
+    pub fn activities_by_kind(&self, start: Date) -> Result<ActivityTally> {
         let mut stmt = self.conn().prepare(
             "SELECT kind, count(*), coalesce(sum(participants), 0), coalesce(sum(government_participants), 0),
                     count(*) - count(participants)
