@@ -459,32 +459,26 @@ pub enum Lifecycle {
 
 impl Lifecycle {
     /// (table, history table, owner column, kind column, linked names).
-    fn tables(self) -> (&'static str, &'static str, &'static str, &'static str, &'static str) {
+    fn tables(self) -> (&'static str, &'static str, &'static str, &'static str, String) {
         match self {
             Lifecycle::Lab => (
                 "lab",
                 "lab_status",
                 "lab_id",
                 "NULL",
-                "(SELECT group_concat(region, char(31)) FROM lab_region WHERE lab_id = x.id)",
+                "(SELECT group_concat(region, char(31)) FROM lab_region WHERE lab_id = x.id)".to_string(),
             ),
-            Lifecycle::Community => ("community", "community_status", "community_id", "NULL", "NULL"),
+            Lifecycle::Community => ("community", "community_status", "community_id", "NULL", "NULL".to_string()),
             Lifecycle::Curriculum => (
                 "curriculum",
                 "curriculum_status",
                 "curriculum_id",
                 "x.kind",
-                "(SELECT group_concat(name, char(31)) FROM (SELECT p.name FROM curriculum_partner l
-                    JOIN partner p ON p.id = l.partner_id WHERE l.curriculum_id = x.id ORDER BY p.name))",
+                super::linked_names("curriculum_partner", "curriculum_id", "x"),
             ),
-            Lifecycle::Chair => (
-                "chair",
-                "chair_status",
-                "chair_id",
-                "x.kind",
-                "(SELECT group_concat(name, char(31)) FROM (SELECT p.name FROM chair_partner l
-                    JOIN partner p ON p.id = l.partner_id WHERE l.chair_id = x.id ORDER BY p.name))",
-            ),
+            Lifecycle::Chair => {
+                ("chair", "chair_status", "chair_id", "x.kind", super::linked_names("chair_partner", "chair_id", "x"))
+            }
         }
     }
 }
