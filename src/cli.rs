@@ -11,6 +11,7 @@ use crate::cmd::entity::RecordCommand;
 use crate::cmd::init::InitArgs;
 use crate::cmd::log::LogArgs;
 use crate::cmd::metric::MetricCommand;
+use crate::cmd::report::ReportArgs;
 
 const AFTER_HELP: &str = "Examples:
   ipart init --demo                      create a registry with the demo data
@@ -65,6 +66,8 @@ pub enum Command {
     Metric(MetricCommand),
     /// The audit trail: who changed what, and when
     Log(LogArgs),
+    /// The yearly figures of the infographic (table, JSON, CSV, Markdown, HTML)
+    Report(ReportArgs),
     /// Look after the registry file: check, backup, restore, vacuum
     #[command(subcommand)]
     Db(DbCommand),

@@ -12,6 +12,7 @@ pub mod domain;
 pub mod error;
 pub mod native;
 pub mod output;
+pub mod report;
 pub mod store;
 
 use cli::{Cli, Command};
@@ -27,6 +28,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Record(record) => record.clone().run(&ctx),
         Command::Metric(metric) => cmd::metric::run(metric, &ctx),
         Command::Log(args) => cmd::log::run(args, &ctx),
+        Command::Report(args) => cmd::report::run(args, &ctx),
         Command::Db(db) => cmd::db::run(db, &ctx),
         Command::Completions { shell } => cmd::meta::completions(*shell, &ctx),
         Command::Man => cmd::meta::man(&ctx),

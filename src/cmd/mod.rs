@@ -8,6 +8,7 @@ pub mod init;
 pub mod log;
 pub mod meta;
 pub mod metric;
+pub mod report;
 
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;

@@ -20,6 +20,7 @@ pub mod metric;
 pub mod partner;
 pub mod phd;
 pub mod question;
+pub mod report;
 pub mod theme;
 
 use std::fs::OpenOptions;
@@ -38,7 +39,8 @@ pub const APPLICATION_ID: i32 = 0x6970_6172;
 /// The schema steps, in order: version N is reached by applying step N.
 /// Step 1 is the baseline `schema.sql`; later steps live in `migrations/`.
 /// A shipped step is never edited, only new ones appended.
-const MIGRATIONS: &[&str] = &[include_str!("../../schema.sql")];
+const MIGRATIONS: &[&str] =
+    &[include_str!("../../schema.sql"), include_str!("../../migrations/0003_report_indexes.sql")];
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i32 = MIGRATIONS.len() as i32;
