@@ -6,12 +6,14 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::cmd::ColorChoice;
+use crate::cmd::db::DbCommand;
 use crate::cmd::entity::RecordCommand;
 use crate::cmd::export::ExportArgs;
 use crate::cmd::import::ImportArgs;
 use crate::cmd::init::InitArgs;
 use crate::cmd::log::LogArgs;
 use crate::cmd::metric::MetricCommand;
+use crate::cmd::report::ReportArgs;
 
 const AFTER_HELP: &str = "Examples:
   ipart init --demo                      create a registry with the demo data
@@ -44,7 +46,7 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// The registry file [default: the user's data directory, ipart/registry.sqlite]
-    #[arg(long, global = true, env = "IPART_DB", value_name = "PATH")]
+    #[arg(long, global = true, env = "IPART_DB", hide_env_values = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
     /// Work on an in-memory copy of the bundled demo registry (nothing is kept)
     #[arg(long, global = true)]
@@ -72,6 +74,11 @@ pub enum Command {
     Metric(MetricCommand),
     /// The audit trail: who changed what, and when
     Log(LogArgs),
+    /// The yearly figures of the infographic (table, JSON, CSV, Markdown, HTML)
+    Report(ReportArgs),
+    /// Look after the registry file: check, backup, restore, vacuum
+    #[command(subcommand)]
+    Db(DbCommand),
     /// Print shell completions
     #[command(after_help = "Examples:\n  ipart completions bash > ~/.local/share/bash-completion/completions/ipart")]
     Completions {

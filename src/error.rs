@@ -81,7 +81,12 @@ pub fn classify(err: &anyhow::Error) -> (ExitCode, String) {
             && let Some(code) = sqlite_exit_code(e)
         {
             let message = match code {
-                ExitCode::Busy => format!("registry busy: another ipart process is writing to it; try again ({err:#})"),
+                ExitCode::Busy => {
+                    let waited = crate::store::busy_timeout().map(|d| d.as_millis()).unwrap_or_default();
+                    format!(
+                        "registry busy: another process is writing to it; try again (gave up after {waited} ms; IPART_BUSY_TIMEOUT_MS sets how long to wait)"
+                    )
+                }
                 _ => format!("{err:#}"),
             };
             return (code, message);

@@ -14,6 +14,7 @@ pub mod export;
 pub mod import;
 pub mod native;
 pub mod output;
+pub mod report;
 pub mod store;
 
 use cli::{Cli, Command};
@@ -31,6 +32,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Export(args) => cmd::export::run(args, &ctx),
         Command::Metric(metric) => cmd::metric::run(metric, &ctx),
         Command::Log(args) => cmd::log::run(args, &ctx),
+        Command::Report(args) => cmd::report::run(args, &ctx),
+        Command::Db(db) => cmd::db::run(db, &ctx),
         Command::Completions { shell } => cmd::meta::completions(*shell, &ctx),
         Command::Man => cmd::meta::man(&ctx),
     }

@@ -139,7 +139,11 @@ fn cell() -> impl Strategy<Value = String> {
             "\0",
         ])
         .prop_map(str::to_string),
-        "[ -~éü;,\t\"\r\n]{0,12}",
+        proptest::collection::vec(
+            proptest::sample::select(" ~az09éü;,\t\"\r\n'=-|".chars().collect::<Vec<_>>()),
+            0..12
+        )
+        .prop_map(|chars| chars.into_iter().collect()),
     ]
 }
 

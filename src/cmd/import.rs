@@ -144,6 +144,7 @@ fn import_file(args: &ImportArgs, ctx: &Context) -> Result<()> {
             create_missing_partners: args.create_missing_partners,
             on,
             max_errors: args.max_errors.max(1),
+            audit_each: false,
         },
     };
     let reject_path = (args.skip_invalid && !args.dry_run).then(|| {

@@ -4,7 +4,7 @@ use clap::Args;
 use serde_json::Value;
 
 use super::{Context, finish};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::output::{Format, Listing};
 use crate::store::audit::{self, ChangeFilter};
 
@@ -15,8 +15,9 @@ use crate::store::audit::{self, ChangeFilter};
   ipart log --record assignment --id 12
   ipart log --record partner --format json")]
 pub struct LogArgs {
-    /// Only changes to this kind of record (partner, assignment, lab, ...);
-    /// with --id, also the changes to its status history
+    /// Only changes to this kind of record (partner, assignment, lab, ...,
+    /// registry for upgrades and restores, import_batch for imports and
+    /// their undoing); with --id, also the changes to its status history
     #[arg(long, value_name = "KIND")]
     pub record: Option<String>,
     /// Only changes to the record with this id
@@ -30,7 +31,24 @@ pub struct LogArgs {
     pub format: Format,
 }
 
+/// What `--record` accepts: every kind of record, `registry` for changes
+/// to the file as a whole (upgrades, restores), and `import_batch` for
+/// imports and their undoing.
+fn recorded_kinds() -> Vec<&'static str> {
+    crate::native::Kind::ALL.iter().map(|k| k.name()).chain(["registry", "import_batch"]).collect()
+}
+
 pub fn run(args: &LogArgs, ctx: &Context) -> Result<()> {
+    if let Some(kind) = &args.record
+        && !recorded_kinds().contains(&kind.as_str())
+    {
+        return Err(Error::usage(format!(
+            "--record: {} is not a kind of record (expected one of {})",
+            crate::domain::names::shown(kind),
+            recorded_kinds().join(", ")
+        ))
+        .into());
+    }
     let registry = ctx.open()?;
     let filter = ChangeFilter { entity: args.record.clone(), entity_id: args.id, limit: Some(args.limit) };
     let changes = audit::list(registry.conn(), &filter)?;

@@ -2,6 +2,7 @@
 //! this module holds what they share: the context (which registry, colour,
 //! quiet) and the helpers that turn problems into messages.
 
+pub mod db;
 pub mod entity;
 pub mod export;
 pub mod import;
@@ -9,6 +10,7 @@ pub mod init;
 pub mod log;
 pub mod meta;
 pub mod metric;
+pub mod report;
 
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;

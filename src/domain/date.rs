@@ -33,8 +33,12 @@ pub fn parse_date(input: &str) -> Result<Date, Error> {
         (Some(n), [_, _, y]) if y.len() == 4 => Some((n[2], n[1], n[0])),
         _ => None,
     };
-    let bad =
-        || Error::invalid(format!("{input:?} is not a date (expected YYYY-MM-DD, such as 2023-09-01, or DD-MM-YYYY)"));
+    let bad = || {
+        Error::invalid(format!(
+            "{} is not a date (expected YYYY-MM-DD, such as 2023-09-01, or DD-MM-YYYY)",
+            super::names::shown(input)
+        ))
+    };
     let (y, m, d) = ymd.ok_or_else(bad)?;
     Date::new(y as i16, m as i8, d as i8).map_err(|_| {
         Error::invalid(format!("{input:?} is not a date in the calendar ({y:04}-{m:02}-{d:02} does not exist)"))

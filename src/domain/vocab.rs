@@ -35,18 +35,23 @@ pub trait Vocabulary: Sized + Copy + PartialEq + 'static {
 
     /// Parses any accepted spelling; the error lists what is accepted.
     fn parse(input: &str) -> Result<Self, Error> {
-        // Files written by ipart hold codes: finding those without folding
-        // keeps a bulk import from folding every spelling of every value.
-        let trimmed = input.trim();
-        if let Some(v) = Self::ALL.iter().copied().find(|v| v.code() == trimmed) {
-            return Ok(v);
+        // Stored values and native files use the codes: no folding needed.
+        if let Some(v) = Self::ALL.iter().find(|v| v.code() == input) {
+            return Ok(*v);
         }
         let wanted = fold(input);
         Self::ALL
             .iter()
             .copied()
             .find(|v| [v.code(), v.name_en(), v.name_nl()].iter().chain(v.aliases()).any(|s| fold(s) == wanted))
-            .ok_or_else(|| Error::invalid(format!("{input:?} is not {} (expected {})", Self::WHAT, Self::expected())))
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "{} is not {} (expected {})",
+                    super::names::shown(input),
+                    Self::WHAT,
+                    Self::expected()
+                ))
+            })
     }
 
     /// "MBO, HBO or WO"; with Dutch names where they differ from the code.

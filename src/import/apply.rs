@@ -56,6 +56,8 @@ pub struct Settings {
     pub row_savepoints: bool,
     /// Say what an update changes (a dry run's plan).
     pub describe: bool,
+    /// Add assignments one by one with an audit entry each, as commands do.
+    pub audit_each: bool,
 }
 
 /// Ids of records a file touched, to catch a record given twice.
@@ -166,7 +168,7 @@ impl<'a, 'w> Applier<'a, 'w> {
             Err(problems) => return Ok(Err(from_field_errors(problems))),
         };
         let inserted = match built {
-            Built::Assignment(a, h) => self.pending.push(a, h),
+            Built::Assignment(a, h) if !self.s.audit_each => self.pending.push(a, h),
             Built::Metric(m) => store::metric::set(self.w, &m)
                 .and_then(|_| batch::find_metric(self.w, &m.name, m.year).map(Option::unwrap_or_default)),
             other => other.insert(self.w, &mut self.cat),

@@ -57,6 +57,10 @@ pub struct Options {
     pub on: Date,
     /// How many problems a message lists before it counts the rest.
     pub max_errors: usize,
+    /// Write an audit entry for every assignment added, as commands do,
+    /// instead of marking them with the batch (the demo data: a few hundred;
+    /// a bulk import of a million would write a million JSON copies).
+    pub audit_each: bool,
 }
 
 impl Request {
@@ -77,6 +81,7 @@ impl Request {
                 create_missing_partners: false,
                 on,
                 max_errors: 20,
+                audit_each: false,
             },
         }
     }
@@ -197,6 +202,7 @@ pub fn run(
             create_only: mapping.as_ref().map(|m| m.create_only.clone()).unwrap_or_default(),
             create_partners,
             row_savepoints: req.options.skip_invalid,
+            audit_each: req.options.audit_each,
             describe: req.options.dry_run,
         },
         req.options.on,

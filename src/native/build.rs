@@ -143,6 +143,15 @@ impl<'a> Reader<'a> {
 
 /// Builds a record of `kind` from `fields`, or says every problem it has.
 pub fn build(kind: Kind, fields: &Fields, cat: &Catalog) -> Result<Built, Problems> {
+    // Sizes and characters first: a value refused here is not parsed,
+    // matched against names or quoted back in a message.
+    let problems: Problems = raw_fields(kind)
+        .filter_map(|field| fields.get(field).map(|value| limits::check_field(field, value)))
+        .flatten()
+        .collect();
+    if !problems.is_empty() {
+        return Err(problems);
+    }
     let mut r = Reader { fields, cat, problems: Problems::new() };
     match kind {
         Kind::Theme => {
@@ -403,6 +412,12 @@ pub fn build(kind: Kind, fields: &Fields, cat: &Catalog) -> Result<Built, Proble
     }
 }
 
+/// Every field a record of `kind` is built from.
+fn raw_fields(kind: Kind) -> impl Iterator<Item = &'static str> {
+    let status: &[&str] = if kind.has_history() { &["status", "status_since"] } else { &[] };
+    kind.columns().iter().chain(status).copied()
+}
+
 fn initiative<K: Vocabulary, S: Vocabulary>(r: &mut Reader) -> (Option<Initiative<K>>, Option<Vec<StatusChange<S>>>) {
     let kind = r.required("kind", K::parse);
     let name = r.required_text("name");
@@ -552,5 +567,28 @@ pub fn history_table(kind: Kind) -> Option<HistoryTable> {
         Kind::Curriculum => Some(history::CURRICULUM),
         Kind::Chair => Some(history::CHAIR),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Registry;
+
+    #[test]
+    fn a_ten_megabyte_field_is_refused_before_anything_reads_it() {
+        let registry = Registry::create_in_memory().unwrap();
+        let today = Date::new(2024, 1, 15).unwrap();
+        let cat = Catalog::load(registry.conn(), Kind::Assignment, today).unwrap();
+        let mut fields = Fields::new();
+        // A reference that long would otherwise be compared with every name.
+        fields.set("government_partner", "x".repeat(10 * 1024 * 1024));
+        fields.set("title", "Dashboard\0");
+        let started = std::time::Instant::now();
+        let problems = build(Kind::Assignment, &fields, &cat).unwrap_err();
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        let fields: Vec<&str> = problems.iter().map(|p| p.field).collect();
+        assert_eq!(fields, ["title", "government_partner"]);
+        assert_eq!(problems[1].message, "is 10485760 characters long; at most 500 are accepted");
     }
 }

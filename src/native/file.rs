@@ -12,7 +12,9 @@ use crate::store::Writer;
 /// when none has a problem (as one import batch). `name` is the file name
 /// used in messages. Returns the number of records added.
 pub fn load(w: &Writer, kind: Kind, name: &str, data: &[u8], cat: &Catalog) -> Result<usize> {
-    let request = Request::native(kind, name, cat.today);
+    let mut request = Request::native(kind, name, cat.today);
+    // A data set this small is audited record by record, as commands do.
+    request.options.audit_each = true;
     let input = Box::new(std::io::Cursor::new(data.to_vec()));
     let outcome = import::run(w, input, &request, None, &mut Silent)?;
     Ok(outcome.counts.added as usize)

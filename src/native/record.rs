@@ -208,8 +208,8 @@ pub fn visit(
             };
             store::activity::list(conn, &filter)?.iter().map(activity_record).collect()
         }
-        Kind::Curriculum => initiatives(conn, &CURRICULUM, f, today, theme_id, partner_id)?,
-        Kind::Chair => initiatives(conn, &CHAIR, f, today, theme_id, partner_id)?,
+        Kind::Curriculum => initiative_list(&CURRICULUM, conn, f, theme_id, partner_id, today)?,
+        Kind::Chair => initiative_list(&CHAIR, conn, f, theme_id, partner_id, today)?,
         Kind::Question => {
             let filter = store::question::QuestionFilter { theme_id, taken_up: f.taken_up, year: f.started_in };
             store::question::list(conn, &filter)?.iter().map(question_record).collect()
@@ -222,14 +222,13 @@ pub fn visit(
     records.into_iter().try_for_each(each)
 }
 
-/// Curricula or chairs that pass `f`, as records.
-fn initiatives<K, S>(
-    conn: &Connection,
+fn initiative_list<K, S>(
     table: &InitiativeTable<K, S>,
+    conn: &Connection,
     f: &ListFilter,
-    today: Date,
     theme_id: Option<i64>,
     partner_id: Option<i64>,
+    today: Date,
 ) -> Result<Vec<Map<String, Value>>>
 where
     K: Vocabulary + serde::Serialize,

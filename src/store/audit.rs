@@ -17,20 +17,20 @@ impl Writer<'_> {
             (_, None) => "delete",
             _ => "update",
         };
-        self.execute(
+        self.prepare_cached(
             "INSERT INTO change (at, actor, command, entity, entity_id, action, old, new)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                self.at,
-                self.actor,
-                self.command,
-                entity,
-                id,
-                action,
-                old.map(Value::to_string),
-                new.map(Value::to_string)
-            ],
-        )?;
+        )?
+        .execute(params![
+            self.at,
+            self.actor,
+            self.command,
+            entity,
+            id,
+            action,
+            old.map(Value::to_string),
+            new.map(Value::to_string)
+        ])?;
         Ok(())
     }
 

@@ -52,11 +52,11 @@ pub fn set<S: Vocabulary + serde::Serialize>(
     id: i64,
     change: StatusChange<S>,
 ) -> Result<bool> {
-    let existing: Option<(i64, String)> = super::optional(w.query_row(
-        &format!("SELECT id, status FROM {} WHERE {} = ?1 AND since = ?2", t.table, t.owner_column),
-        params![id, change.since.to_string()],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    ))?;
+    // Cached statements: an import or the demo load runs these per record.
+    let existing: Option<(i64, String)> = super::optional(
+        w.prepare_cached(&format!("SELECT id, status FROM {} WHERE {} = ?1 AND since = ?2", t.table, t.owner_column))?
+            .query_row(params![id, change.since.to_string()], |r| Ok((r.get(0)?, r.get(1)?))),
+    )?;
     let new = serde_json::json!({ t.owner_column: id, "since": change.since, "status": change.status });
     match existing {
         Some((_, status)) if status == change.status.code() => Ok(false),
@@ -70,10 +70,11 @@ pub fn set<S: Vocabulary + serde::Serialize>(
             Ok(true)
         }
         None => {
-            w.execute(
-                &format!("INSERT INTO {} ({}, status, since) VALUES (?1, ?2, ?3)", t.table, t.owner_column),
-                params![id, change.status.code(), change.since.to_string()],
-            )?;
+            w.prepare_cached(&format!(
+                "INSERT INTO {} ({}, status, since) VALUES (?1, ?2, ?3)",
+                t.table, t.owner_column
+            ))?
+            .execute(params![id, change.status.code(), change.since.to_string()])?;
             w.audit(t.table, w.last_insert_rowid(), None, Some(&new))?;
             Ok(true)
         }

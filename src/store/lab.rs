@@ -42,13 +42,7 @@ fn select() -> String {
 }
 
 fn from_row(r: &Row) -> rusqlite::Result<LabView> {
-    let regions = read::list(r, 3)?
-        .iter()
-        .map(|s| {
-            Region::parse(s)
-                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, e.into()))
-        })
-        .collect::<Result<_, _>>()?;
+    let regions = read::vocab_list::<Region>(r, 3)?;
     let status = match r.get::<_, Option<String>>(8)? {
         Some(_) => Some(StatusChange { status: read::vocab(r, 8)?, since: read::date(r, 9)? }),
         None => None,

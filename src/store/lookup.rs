@@ -98,7 +98,8 @@ impl NameIndex {
                 let names: Vec<String> =
                     ids.iter().map(|id| format!("{} (id {id})", self.names.get(id).map_or("?", |s| s))).collect();
                 Err(Error::invalid(format!(
-                    "{input:?} names more than one {}: {}; use the id",
+                    "{} names more than one {}: {}; use the id",
+                    crate::domain::names::shown(input),
                     self.what.trim_start_matches("a ").trim_start_matches("an "),
                     names.join(", ")
                 )))
@@ -124,8 +125,9 @@ impl NameIndex {
             }
         }
         Error::invalid(format!(
-            "no {} called {input:?}{} (see `ipart {}`)",
+            "no {} called {}{} (see `ipart {}`)",
             self.what.trim_start_matches("a ").trim_start_matches("an "),
+            crate::domain::names::shown(input),
             did_you_mean(&names),
             self.list_command
         ))

@@ -1,4 +1,4 @@
--- Schema step 2: import batches.
+-- Schema step 3: import batches.
 --
 -- Every run of `ipart import` that writes is one batch: which file (its name
 -- and SHA-256), from which source system, what it did, who ran it and when,

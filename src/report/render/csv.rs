@@ -1,0 +1,171 @@
+//! The report in long format, one figure per line: `section, dimension,
+//! value, count, share`, for a spreadsheet to filter and pivot. Values are
+//! codes and names as in the JSON. In two-dimensional sections (`trend`,
+//! `cross`) `dimension` holds the row (the period, or the row value) and
+//! `value` the column, so a pivot on those two rebuilds the table.
+
+use std::io::Write;
+
+use crate::error::Result;
+use crate::report::Report;
+use crate::report::document::metric_value;
+use crate::report::model::{Row, Sectors};
+
+struct Lines<W: Write> {
+    w: csv::Writer<W>,
+}
+
+impl<W: Write> Lines<W> {
+    fn put(
+        &mut self,
+        section: &str,
+        dimension: &str,
+        value: &str,
+        count: impl ToString,
+        share: Option<u32>,
+    ) -> Result<()> {
+        let share = share.map(|s| s.to_string()).unwrap_or_default();
+        self.w.write_record([section, dimension, value, &count.to_string(), &share])?;
+        Ok(())
+    }
+
+    fn rows(&mut self, section: &str, dimension: &str, rows: &[Row]) -> Result<()> {
+        for r in rows {
+            self.put(section, dimension, &r.value, r.count, r.share)?;
+        }
+        Ok(())
+    }
+
+    fn sectors(&mut self, section: &str, dimension: &str, s: &Sectors) -> Result<()> {
+        for (value, n) in
+            [("government", s.government), ("education", s.education), ("other", s.other), ("total", s.total)]
+        {
+            self.put(section, dimension, value, n, None)?;
+        }
+        Ok(())
+    }
+}
+
+pub fn render(report: &Report, out: &mut dyn Write) -> Result<()> {
+    let mut l = Lines { w: csv::Writer::from_writer(out) };
+    l.w.write_record(["section", "dimension", "value", "count", "share"])?;
+    let p = &report.period;
+    for (dimension, value) in [
+        ("basis", p.basis.code().to_string()),
+        ("label", p.label.clone()),
+        ("start", p.start.to_string()),
+        ("end", p.end.to_string()),
+    ] {
+        l.put("period", dimension, &value, "", None)?;
+    }
+    for (figure, value) in report.key_figures.list() {
+        l.put("key_figures", figure, "", value, None)?;
+    }
+
+    let pa = &report.partners;
+    l.sectors("partners", "counting", &pa.counting)?;
+    l.sectors("partners", "joined_in_period", &pa.joined_in_period)?;
+    l.rows("partners", "education_level", &pa.education_by_level)?;
+    for r in &pa.by_region {
+        for (sector, n) in [("government", r.government), ("education", r.education), ("other", r.other)] {
+            l.put("partners_by_region", &r.value, sector, n, None)?;
+        }
+    }
+
+    let a = &report.assignments;
+    l.put("assignments", "total", "", a.total, None)?;
+    l.rows("assignments", "status", &a.by_status)?;
+    let ip = &a.in_period;
+    for (what, n) in [
+        ("registered", ip.registered),
+        ("started", ip.started),
+        ("completed", ip.completed),
+        ("cancelled", ip.cancelled),
+    ] {
+        l.put("assignments", "in_period", what, n, None)?;
+    }
+    l.rows("assignments", "level", &a.by_level)?;
+    l.rows("assignments", "theme", &a.by_theme)?;
+    l.rows("assignments", "kind", &a.by_kind)?;
+    l.rows("assignments", "region", &a.by_region)?;
+    l.rows("assignments", "lab", &a.by_lab)?;
+    l.rows("assignments", "top_government_partner", &a.top_government_partners)?;
+    l.rows("assignments", "top_education_partner", &a.top_education_partners)?;
+
+    let s = &report.students;
+    l.put("students", "helped", "", s.helped, None)?;
+    l.put("students", "to_internship", "", s.to_internship, None)?;
+    l.rows("students", "level", &s.by_level)?;
+    l.rows("students", "kind", &s.by_kind)?;
+
+    let labs = &report.labs;
+    l.rows("labs", "status", &labs.by_status)?;
+    l.put("labs", "active_during_period", "", labs.active_during_period, None)?;
+    for r in &labs.by_region {
+        for (status, n) in [("active", r.active), ("in_formation", r.in_formation), ("closed", r.closed)] {
+            l.put("labs_by_region", &r.value, status, n, None)?;
+        }
+    }
+    for item in &labs.list {
+        l.put("lab", &item.name, &item.status, 1, None)?;
+    }
+    l.put("communities", "counted", "", report.communities.counted, None)?;
+    l.rows("communities", "status", &report.communities.by_status)?;
+    l.put("phds", "started", "", report.phds.started, None)?;
+    l.rows("phds", "started_theme", &report.phds.started_by_theme)?;
+    l.put("phds", "at_work", "", report.phds.at_work, None)?;
+
+    let act = &report.activities;
+    for r in &act.by_kind {
+        l.put("activities", "count", &r.value, r.count, None)?;
+        l.put("activities", "participants", &r.value, r.participants, None)?;
+        l.put("activities", "government_participants", &r.value, r.government_participants, None)?;
+    }
+    l.put("activities", "course_government_participants", "", act.course_government_participants, None)?;
+    l.put("activities", "conference_participants", "", act.conference_participants, None)?;
+    l.rows("curricula", "status", &report.curricula.by_status)?;
+    l.rows("chairs", "status", &report.chairs.by_status)?;
+    for q in &report.questions.by_theme {
+        l.put("questions", "taken_up", &q.value, q.taken_up, None)?;
+        l.put("questions", "open", &q.value, q.open, None)?;
+    }
+    for m in &report.metrics {
+        l.put("metrics", &m.name, "", metric_value(m.value), None)?;
+    }
+    for pt in &report.trend.points {
+        for (status, n) in [
+            ("preparation", pt.preparation),
+            ("in_progress", pt.in_progress),
+            ("completed", pt.completed),
+            ("cancelled", pt.cancelled),
+            ("unknown", pt.unknown),
+        ] {
+            l.put("trend", &pt.period, status, n, None)?;
+        }
+    }
+    let x = &report.not_adding_up.assignments;
+    for (what, n) in [
+        ("shown", x.shown),
+        ("cancelled_before_start", x.cancelled_before_start),
+        ("cancelled_after_start", x.cancelled_after_start),
+        ("unknown", x.unknown),
+        ("students_not_helped", x.students_not_helped),
+    ] {
+        l.put("not_adding_up", "assignments", what, n, None)?;
+    }
+    if let Some(c) = &report.cross {
+        let section = format!("cross_{}_{}", c.rows, c.columns);
+        for (row, cells) in c.row_values.iter().zip(&c.cells) {
+            for (column, n) in c.column_values.iter().zip(cells) {
+                l.put(&section, row, column, n, None)?;
+            }
+        }
+    }
+    if let Some(c) = &report.compare {
+        for k in &c.key_figures {
+            l.put("compare", &k.figure, &c.period.label, k.previous, None)?;
+        }
+    }
+    l.w.flush()?;
+    Ok(())
+}

@@ -1,0 +1,251 @@
+//! The audit trail: every change a command makes is in the `change` table
+//! with when (UTC), who (the OS user, or IPART_ACTOR) and what (the record
+//! before and after, as JSON), written in the same transaction as the
+//! change; `ipart log` shows it, filterable by record.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+const ACTOR: &str = "coordinator@test";
+
+/// The change rows after `id`, oldest first.
+fn changes_after(registry: &Reg, id: i64) -> Vec<Value> {
+    let output = registry.ipart(&["log", "--limit", "1000", "--format", "json"]).output().unwrap();
+    let mut rows: Vec<Value> = serde_json::from_slice::<Value>(&output.stdout).unwrap().as_array().unwrap().clone();
+    rows.retain(|r| r["id"].as_i64().unwrap() > id);
+    rows.reverse();
+    rows
+}
+
+fn last_change(registry: &Reg) -> i64 {
+    registry.count("SELECT coalesce(max(id), 0) FROM change")
+}
+
+/// Runs a command as ACTOR and checks the audit rows it wrote: one per
+/// `(entity, action)`, in order, each with when, who, which command and
+/// the record before and after as the action implies.
+fn assert_audited(registry: &Reg, args: &[&str], expected: &[(&str, &str)]) -> Vec<Value> {
+    let before = last_change(registry);
+    let started = std::time::SystemTime::now();
+    let output = registry.ipart(args).env("IPART_ACTOR", ACTOR).output().unwrap();
+    assert!(output.status.success(), "{args:?}: {}", stderr_of(&output));
+    let rows = changes_after(registry, before);
+    let got: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| (r["entity"].as_str().unwrap().to_string(), r["action"].as_str().unwrap().to_string()))
+        .collect();
+    let want: Vec<(String, String)> = expected.iter().map(|(e, a)| (e.to_string(), a.to_string())).collect();
+    assert_eq!(got, want, "{args:?}");
+    let command = if args[0] == "metric" { format!("metric {}", args[1]) } else { format!("{} {}", args[0], args[1]) };
+    for row in &rows {
+        assert_eq!(row["actor"], ACTOR);
+        assert_eq!(row["command"], command.as_str(), "{row}");
+        let at: jiff::Timestamp = row["at"].as_str().unwrap().parse().unwrap();
+        let started = jiff::Timestamp::try_from(started).unwrap();
+        assert!(at >= started.round(jiff::Unit::Second).unwrap() - jiff::SignedDuration::from_secs(1), "{row}");
+        assert!(row["at"].as_str().unwrap().ends_with('Z'), "not UTC: {row}");
+        let (old, new) = (&row["old"], &row["new"]);
+        match row["action"].as_str().unwrap() {
+            "insert" => assert!(old.is_null() && new.is_object(), "{row}"),
+            "delete" => assert!(old.is_object() && new.is_null(), "{row}"),
+            _ => assert!(old.is_object() && new.is_object() && old != new, "{row}"),
+        }
+    }
+    rows
+}
+
+/// A kind of record with the arguments of its add and edit, and a status
+/// to move it to when it has a lifecycle.
+type KindSteps = (&'static str, &'static [&'static str], &'static [&'static str], Option<&'static str>);
+
+#[test]
+fn every_record_command_is_audited() {
+    let registry = Reg::empty();
+    let a = |args: &[&str], expected: &[(&str, &str)]| assert_audited(&registry, args, expected);
+    let rows =
+        a(&["theme", "add", "it-change", "--name-en", "IT change", "--name-nl", "IT-Change"], &[("theme", "insert")]);
+    assert_eq!(rows[0]["new"]["code"], "it-change");
+    a(&["partner", "add", "DUO", "--sector", "government", "--joined-on", "2020-06-01"], &[("partner", "insert")]);
+    a(
+        &["partner", "add", "Hogeschool Utrecht", "--short-name", "HU", "--sector", "education", "--level", "HBO"],
+        &[("partner", "insert")],
+    );
+    a(&["partner", "add", "Universiteit Twente", "--sector", "education", "--level", "WO"], &[("partner", "insert")]);
+    let rows = a(
+        &["partner", "edit", "DUO", "--region", "noord", "--add-alias", "Dienst Uitvoering Onderwijs"],
+        &[("partner", "update")],
+    );
+    assert_eq!((&rows[0]["old"]["region"], &rows[0]["new"]["region"]), (&Value::Null, &Value::from("noord")));
+    assert_eq!(rows[0]["new"]["aliases"][0], "Dienst Uitvoering Onderwijs");
+
+    let add = [
+        "assignment",
+        "add",
+        "Archief op orde",
+        "--kind",
+        "internship",
+        "--theme",
+        "it-change",
+        "--government-partner",
+        "DUO",
+        "--education-partner",
+        "HU",
+        "--status",
+        "preparation",
+        "--on",
+        "2023-09-01",
+    ];
+    let rows = a(&add, &[("assignment", "insert"), ("assignment_status", "insert")]);
+    let id = rows[0]["entity_id"].as_i64().unwrap().to_string();
+    assert_eq!(rows[1]["new"]["assignment_id"].as_i64(), rows[0]["entity_id"].as_i64());
+    a(&["assignment", "status", &id, "in_progress", "--on", "2023-10-01"], &[("assignment_status", "insert")]);
+    let rows = a(&["assignment", "status", &id, "completed", "--on", "2023-10-01"], &[("assignment_status", "update")]);
+    assert_eq!((&rows[0]["old"]["status"], &rows[0]["new"]["status"]), (&"in_progress".into(), &"completed".into()));
+    a(&["assignment", "status", &id, "--remove", "--on", "2023-10-01"], &[("assignment_status", "delete")]);
+    let rows = a(&["assignment", "edit", &id, "--students", "3"], &[("assignment", "update")]);
+    assert_eq!((rows[0]["old"]["students"].as_i64(), rows[0]["new"]["students"].as_i64()), (Some(1), Some(3)));
+    a(&["assignment", "remove", &id], &[("assignment_status", "delete"), ("assignment", "delete")]);
+
+    a(&["metric", "set", "linkedin-followers", "1700", "--year", "2023"], &[("metric", "insert")]);
+    a(&["metric", "set", "linkedin-followers", "1800", "--year", "2023"], &[("metric", "update")]);
+    a(&["metric", "set", "linkedin-followers", "1800", "--year", "2023"], &[]);
+    a(&["metric", "remove", "linkedin-followers", "--year", "2023"], &[("metric", "delete")]);
+
+    // Every other kind: add, edit, status where it has one, remove.
+    let kinds: &[KindSteps] = &[
+        ("lab", &["IHH Lab", "--region", "west", "--member", "DUO"], &["--description", "Archives"], Some("closed")),
+        ("community", &["Data/AI community", "--status", "planned"], &["--description", "AI"], Some("active")),
+        (
+            "phd",
+            &[
+                "2023-09-01",
+                "--theme",
+                "data-ai",
+                "--government-partner",
+                "DUO",
+                "--education-partner",
+                "Universiteit Twente",
+            ],
+            &["--topic", "Wendbare IT"],
+            None,
+        ),
+        (
+            "activity",
+            &["iBestuur event", "--kind", "event", "--starts-on", "2023-09-13"],
+            &["--participants", "80"],
+            None,
+        ),
+        ("curriculum", &["Minor Data", "--kind", "minor", "--partner", "HU"], &["--theme", "data-ai"], Some("running")),
+        (
+            "chair",
+            &["Human Centered AI", "--kind", "lectorate", "--partner", "HU"],
+            &["--theme", "data-ai"],
+            Some("ended"),
+        ),
+        (
+            "question",
+            &["Hoe archiveren we chats?", "--theme", "IHH", "--asked-on", "2023-09-13"],
+            &["--theme", "data-ai"],
+            None,
+        ),
+    ];
+    for (kind, add_args, edit_args, status) in kinds {
+        let history = format!("{kind}_status");
+        let mut args = vec![*kind, "add"];
+        args.extend_from_slice(add_args);
+        let expected: Vec<(&str, &str)> = match status {
+            Some(_) => vec![(kind, "insert"), (history.as_str(), "insert")],
+            None => vec![(kind, "insert")],
+        };
+        let rows = a(&args, &expected);
+        let id = rows[0]["entity_id"].as_i64().unwrap().to_string();
+        let mut args = vec![*kind, "edit", &id];
+        args.extend_from_slice(edit_args);
+        a(&args, &[(kind, "update")]);
+        let mut removed = vec![(*kind, "delete")];
+        if let Some(status) = status {
+            a(&[kind, "status", &id, status, "--on", "2024-01-10"], &[(history.as_str(), "insert")]);
+            removed = vec![(history.as_str(), "delete"), (history.as_str(), "delete"), (kind, "delete")];
+        }
+        a(&[kind, "remove", &id], &removed);
+    }
+    a(&["partner", "remove", "Universiteit Twente"], &[("partner", "delete")]);
+    a(&["theme", "remove", "it-change"], &[("theme", "delete")]);
+}
+
+#[test]
+fn a_refused_command_writes_no_audit_entry() {
+    let registry = Reg::demo_in_use();
+    let before = last_change(&registry);
+    let output = registry
+        .ipart(&["assignment", "add", "X", "--kind", "internship", "--theme", "data-ai", "--government-partner", "HU"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3), "{}", stderr_of(&output));
+    let output = registry.ipart(&["partner", "remove", "DUO"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(3), "{}", stderr_of(&output));
+    assert_eq!(last_change(&registry), before);
+}
+
+#[test]
+fn the_actor_is_the_os_user_unless_ipart_actor_says_otherwise() {
+    let registry = Reg::empty();
+    registry
+        .ipart(&["--quiet", "partner", "add", "DUO", "--sector", "government"])
+        .env_remove("IPART_ACTOR")
+        .assert()
+        .success();
+    registry
+        .ipart(&["--quiet", "partner", "add", "RDW", "--sector", "government"])
+        .env("IPART_ACTOR", "import-job")
+        .assert()
+        .success();
+    let rows = changes_after(&registry, 0);
+    assert_eq!(rows[0]["actor"], whoami::username().unwrap().as_str());
+    assert_eq!(rows[1]["actor"], "import-job");
+}
+
+#[test]
+fn log_filters_by_record_with_its_status_history() {
+    let registry = Reg::demo_in_use();
+    let id: i64 = registry.count("SELECT min(id) FROM assignment");
+    let other = id + 1;
+    let students = registry.count(&format!("SELECT students FROM assignment WHERE id = {id}"));
+    registry
+        .ipart(&["--quiet", "assignment", "status", &id.to_string(), "completed", "--on", "2024-01-10"])
+        .assert()
+        .success();
+    registry
+        .ipart(&["--quiet", "assignment", "status", &other.to_string(), "completed", "--on", "2024-01-10"])
+        .assert()
+        .success();
+    registry.ipart(&["--quiet", "assignment", "edit", &id.to_string(), "--students", "44"]).assert().success();
+    let rows = json(registry.ipart(&["log", "--record", "assignment", "--id", &id.to_string(), "--format", "json"]));
+    let rows = rows.as_array().unwrap();
+    let history = registry.count(&format!("SELECT count(*) FROM assignment_status WHERE assignment_id = {id}"));
+    // Its insert, its edit, and every change of its history (the demo load and the new one).
+    assert_eq!(rows.len() as i64, 2 + history, "{rows:#?}");
+    for row in rows {
+        match row["entity"].as_str().unwrap() {
+            "assignment" => assert_eq!(row["entity_id"].as_i64(), Some(id)),
+            "assignment_status" => {
+                assert_eq!(row["new"]["assignment_id"].as_i64(), Some(id))
+            }
+            other => panic!("{other}"),
+        }
+    }
+    // The table says what changed.
+    let output =
+        registry.ipart(&["log", "--record", "assignment", "--id", &id.to_string(), "--limit", "2"]).output().unwrap();
+    let table = stdout_of(&output);
+    assert!(table.contains(&format!("students: {students} -> 44")), "{table}");
+
+    let output = registry.ipart(&["log", "--record", "assignments"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr_of(&output)
+            .starts_with("ipart: --record: \"assignments\" is not a kind of record (expected one of theme, partner,")
+    );
+}

@@ -1,0 +1,277 @@
+//! The command line as a contract: every vocabulary spelling is accepted,
+//! every command documents itself with examples, output goes where scripts
+//! expect it, colour only where asked for.
+
+mod common;
+
+use clap::CommandFactory;
+use common::{Reg, ipart, rows};
+use ipart::domain::vocab::*;
+
+/// Every spelling of a vocabulary: code, English and Dutch names, aliases,
+/// and a shouted variant.
+fn spellings<V: Vocabulary>() -> Vec<(V, String)> {
+    let mut out = Vec::new();
+    for v in V::ALL {
+        for s in [v.code(), v.name_en(), v.name_nl()].iter().chain(v.aliases()) {
+            out.push((*v, s.to_string()));
+        }
+        out.push((*v, v.name_nl().to_uppercase()));
+    }
+    out
+}
+
+#[test]
+fn every_vocabulary_spelling_is_accepted_on_the_command_line() {
+    let reg = Reg::demo();
+    let code = |args: &[&str], field: &str| reg.json(args)[field].as_str().unwrap_or_default().to_string();
+
+    for (v, s) in spellings::<Level>() {
+        let id = reg.ok(&[
+            "assignment",
+            "add",
+            "T",
+            "--kind",
+            "group",
+            "--theme",
+            "IHH",
+            "--government-partner",
+            "DUO",
+            "--level",
+            &s,
+        ]);
+        assert_eq!(code(&["assignment", "show", id.trim()], "level"), v.code(), "level {s:?}");
+    }
+    for (v, s) in spellings::<AssignmentKind>() {
+        reg.ok(&["assignment", "edit", "1", "--kind", &s]);
+        assert_eq!(code(&["assignment", "show", "1"], "kind"), v.code(), "kind {s:?}");
+    }
+    for (day, (v, s)) in spellings::<AssignmentStatus>().into_iter().enumerate() {
+        let on = format!("2030-01-{:02}", day % 28 + 1);
+        let on = if day >= 28 { on.replace("-01-", "-02-") } else { on };
+        reg.ok(&["assignment", "status", "1", &s, "--on", &on]);
+        assert_eq!(code(&["assignment", "show", "1", "--as-of", &on], "status"), v.code(), "status {s:?}");
+    }
+    for (v, s) in spellings::<Region>() {
+        reg.ok(&["partner", "edit", "DUO", "--region", &s]);
+        assert_eq!(code(&["partner", "show", "DUO"], "region"), v.code(), "region {s:?}");
+    }
+    for (n, (v, s)) in spellings::<Sector>().into_iter().enumerate() {
+        let name = format!("Partner {n}");
+        let mut args = vec!["partner", "add", &name, "--sector", &s];
+        if v == Sector::Education {
+            args.extend(["--level", "WO"]);
+        }
+        reg.ok(&args);
+        assert_eq!(code(&["partner", "show", &name], "sector"), v.code(), "sector {s:?}");
+    }
+    for (v, s) in spellings::<ActivityKind>() {
+        reg.ok(&["activity", "edit", "1", "--kind", &s]);
+        assert_eq!(code(&["activity", "show", "1"], "kind"), v.code(), "activity kind {s:?}");
+    }
+    for (v, s) in spellings::<CurriculumKind>() {
+        reg.ok(&["curriculum", "edit", "1", "--kind", &s]);
+        assert_eq!(code(&["curriculum", "show", "1"], "kind"), v.code(), "curriculum kind {s:?}");
+    }
+    for (v, s) in spellings::<ChairKind>() {
+        reg.ok(&["chair", "edit", "1", "--kind", &s]);
+        assert_eq!(code(&["chair", "show", "1"], "kind"), v.code(), "chair kind {s:?}");
+    }
+    fn lifecycle<V: Vocabulary>(reg: &Reg, kind: &str) {
+        for (day, (v, s)) in spellings::<V>().into_iter().enumerate() {
+            let on = format!("2031-03-{:02}", day + 1);
+            reg.ok(&[kind, "status", "1", &s, "--on", &on]);
+            let shown = reg.json(&[kind, "show", "1", "--as-of", &on]);
+            assert_eq!(shown["status"], v.code(), "{kind} status {s:?}");
+        }
+    }
+    lifecycle::<LabStatus>(&reg, "lab");
+    lifecycle::<CommunityStatus>(&reg, "community");
+    lifecycle::<CurriculumStatus>(&reg, "curriculum");
+    lifecycle::<ChairStatus>(&reg, "chair");
+}
+
+#[test]
+fn clap_definitions_are_consistent() {
+    ipart::cli::Cli::command().debug_assert();
+}
+
+/// Every command that does something, as its words ("partner add").
+fn leaf_commands() -> Vec<(String, clap::Command)> {
+    fn walk(prefix: &str, cmd: &clap::Command, out: &mut Vec<(String, clap::Command)>) {
+        for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+            let name = format!("{prefix}{}", sub.get_name()).trim().to_string();
+            if sub.has_subcommands() {
+                walk(&format!("{name} "), sub, out);
+            } else {
+                out.push((name, sub.clone()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk("", &ipart::cli::Cli::command(), &mut out);
+    out
+}
+
+#[test]
+fn every_command_has_help_with_an_example() {
+    let commands = leaf_commands();
+    assert!(commands.len() > 50, "expected every record command, found {}", commands.len());
+    for (name, _) in &commands {
+        let mut args: Vec<&str> = name.split(' ').collect();
+        args.push("--help");
+        let out = ipart().args(&args).output().unwrap();
+        assert!(out.status.success(), "ipart {name} --help failed");
+        let help = String::from_utf8(out.stdout).unwrap();
+        assert!(help.contains("Examples:\n  ipart "), "`ipart {name} --help` has no example:\n{help}");
+    }
+}
+
+#[test]
+fn readme_shows_every_command() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    for (name, _) in leaf_commands() {
+        assert!(readme.contains(&format!("ipart {name}")), "README.md has no example of `ipart {name}`");
+    }
+}
+
+#[test]
+fn top_level_help_documents_exit_codes() {
+    let help = String::from_utf8(ipart().arg("--help").output().unwrap().stdout).unwrap();
+    for line in ["0  success", "2  usage error", "3  data refused", "4  registry problem", "5  registry busy"] {
+        assert!(help.contains(line), "--help lacks {line:?}");
+    }
+}
+
+#[test]
+fn completions_and_man_page_are_generated() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let out = ipart().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success(), "completions {shell}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("partner") && text.contains("assignment"), "completions {shell} lack commands");
+    }
+    let man = ipart().arg("man").output().unwrap();
+    assert!(man.status.success());
+    let text = String::from_utf8_lossy(&man.stdout);
+    assert!(text.starts_with(".ie") || text.contains(".TH ipart"), "not a man page: {}", &text[..80.min(text.len())]);
+}
+
+#[test]
+fn data_goes_to_stdout_and_messages_to_stderr() {
+    let reg = Reg::demo();
+    let out = reg.run(&["partner", "add", "Logius test", "--sector", "government"]);
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "102\n", "add prints only the new id on stdout");
+    assert!(String::from_utf8(out.stderr).unwrap().contains("added partner 102"));
+    let quiet = reg.run(&["--quiet", "partner", "edit", "Logius test", "--region", "west"]);
+    assert!(quiet.status.success() && quiet.stderr.is_empty() && quiet.stdout.is_empty());
+}
+
+#[test]
+fn colour_only_when_asked_for() {
+    let reg = Reg::demo();
+    let always = reg.ok(&["--color", "always", "theme", "list"]);
+    assert!(always.contains("\x1b["), "--color always gives colour");
+    let never = reg.ok(&["--color", "never", "theme", "list"]);
+    assert!(!never.contains('\x1b'));
+    // Not a terminal (and NO_COLOR set by the helper): no colour.
+    assert!(!reg.ok(&["theme", "list"]).contains('\x1b'));
+    let out = reg.cmd().env_remove("NO_COLOR").args(["theme", "list"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains('\x1b'), "a pipe is not a terminal");
+}
+
+#[test]
+fn demo_flag_works_without_a_file_and_keeps_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ipart()
+        .current_dir(dir.path())
+        .env("HOME", dir.path())
+        .env("XDG_DATA_HOME", dir.path())
+        .args(["--demo", "assignment", "list", "--year", "2023", "--status", "completed", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows(&list).len(), 287);
+    let added = ipart().args(["--demo", "partner", "add", "X", "--sector", "other"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&added.stderr).contains("not kept"));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "--demo wrote a file");
+}
+
+#[test]
+fn default_registry_lives_in_the_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ipart().env("XDG_DATA_HOME", dir.path()).arg("init").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(dir.path().join("ipart/registry.sqlite").exists());
+    let env = dir.path().join("env.sqlite");
+    let out = ipart().env("IPART_DB", &env).arg("init").output().unwrap();
+    assert!(out.status.success());
+    assert!(env.exists(), "IPART_DB chooses the registry");
+}
+
+/// The shell commands of the README's "Usage by example" section, with
+/// continuation lines joined; each with whether its comment says "refused".
+fn readme_examples() -> Vec<(String, bool)> {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme.find("## Usage by example").expect("a usage section");
+    let section = &readme[start..];
+    let section = &section[..section[3..].find("\n## ").map_or(section.len(), |i| i + 3)];
+    let mut commands = Vec::new();
+    let mut in_block = false;
+    let mut pending = String::new();
+    for line in section.lines() {
+        if line.starts_with("```") {
+            in_block = line == "```sh";
+            continue;
+        }
+        if !in_block || line.trim().is_empty() {
+            continue;
+        }
+        pending.push_str(line.trim_end().trim_end_matches('\\'));
+        pending.push(' ');
+        if line.trim_end().ends_with('\\') {
+            continue;
+        }
+        let full = std::mem::take(&mut pending);
+        let (command, comment) = match full.find(" # ") {
+            Some(i) => (full[..i].trim().to_string(), full[i..].to_string()),
+            None => (full.trim().to_string(), String::new()),
+        };
+        commands.push((command, comment.contains("refused")));
+    }
+    commands
+}
+
+#[test]
+fn readme_examples_run_on_the_demo_registry() {
+    let reg = Reg::demo();
+    let bin = assert_cmd::cargo::cargo_bin("ipart");
+    let path = format!("{}:{}", bin.parent().unwrap().display(), std::env::var("PATH").unwrap_or_default());
+    let examples = readme_examples();
+    assert!(examples.len() > 60, "found only {} examples", examples.len());
+    for (command, refused) in examples {
+        assert!(command.starts_with("ipart "), "a README example that is not an ipart command: {command}");
+        let mut shell = std::process::Command::new("bash");
+        shell
+            .args(["-c", &command])
+            .current_dir(reg.dir.path())
+            .env("PATH", &path)
+            .env("IPART_TODAY", common::TODAY)
+            .env("NO_COLOR", "1")
+            .env("XDG_DATA_HOME", reg.dir.path().join("data"));
+        if command.contains(" init") {
+            shell.env_remove("IPART_DB");
+        } else {
+            shell.env("IPART_DB", &reg.path);
+        }
+        let out = shell.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if refused {
+            assert_eq!(out.status.code(), Some(3), "expected `{command}` to be refused:\n{stderr}");
+        } else {
+            assert!(out.status.success(), "README example failed: `{command}`\n{stderr}");
+        }
+    }
+}
