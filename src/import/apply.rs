@@ -111,7 +111,7 @@ impl<'a, 'w> Applier<'a, 'w> {
 
     /// Writes what is still queued; call once the rows are done.
     pub fn finish(&mut self) -> Result<()> {
-        self.pending.flush(self.w)
+        self.pending.finish(self.w)
     }
 
     /// Applies one row. `Ok(Err(..))` is a refused row; `Err` is a failure

@@ -198,7 +198,27 @@ pub struct PendingAssignments {
     rows: Vec<(i64, Assignment, Vec<StatusChange<AssignmentStatus>>)>,
     /// (source, external id) of the rows not written yet, for duplicates.
     keys: std::collections::HashMap<(String, String), i64>,
+    /// Status changes of written assignments, held back to be written many
+    /// at a time.
+    statuses: Vec<(i64, &'static str, String)>,
+    /// Status changes written so far, and how many make a bulk import.
+    statuses_written: usize,
+    bulk: usize,
+    /// The indexes of `assignment_status` set aside for a bulk import (their
+    /// `CREATE INDEX` statements), built again before it commits.
+    set_aside: Vec<String>,
 }
+
+/// Status changes held back before they are written together.
+const STATUS_CHUNK: usize = 4096;
+
+/// Status changes after which an import is a bulk import: it sets aside the
+/// plain (not UNIQUE) indexes of the history table and builds them again at
+/// the end, in the same transaction. Kept up row by row, an index on
+/// (status, since) takes its entries at random places all over it, and at a
+/// million assignments that was most of an import's time; built at once, it
+/// is a sort.
+const BULK: usize = 100_000;
 
 /// Assignments per statement (14 values each, well under SQLite's limit of
 /// 32766 parameters).
@@ -210,7 +230,16 @@ const ASSIGNMENT_COLUMNS: &str = "(id, title, kind, level, theme_id, government_
 impl PendingAssignments {
     pub fn new(conn: &Connection, batch: i64) -> Result<Self> {
         let max: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM assignment", [], |r| r.get(0))?;
-        Ok(PendingAssignments { batch, next_id: max + 1, rows: Vec::new(), keys: Default::default() })
+        Ok(PendingAssignments {
+            batch,
+            next_id: max + 1,
+            rows: Vec::new(),
+            keys: Default::default(),
+            statuses: Vec::new(),
+            statuses_written: 0,
+            bulk: BULK,
+            set_aside: Vec::new(),
+        })
     }
 
     /// Queues an assignment; returns the id it will have.
@@ -240,7 +269,8 @@ impl PendingAssignments {
         self.rows.is_empty()
     }
 
-    /// Writes what is queued.
+    /// Writes the queued assignments (their status changes once enough
+    /// have gathered).
     pub fn flush(&mut self, w: &Writer) -> Result<()> {
         if self.rows.is_empty() {
             return Ok(());
@@ -257,11 +287,8 @@ impl PendingAssignments {
             .iter()
             .map(|(_, a, _)| [a.starts_on.map(|d| d.to_string()), a.ends_on.map(|d| d.to_string())])
             .collect();
-        let sinces: Vec<Vec<String>> =
-            self.rows.iter().map(|(_, _, h)| h.iter().map(|c| c.since.to_string()).collect()).collect();
         let mut values: Vec<ToSqlOutput> = Vec::with_capacity(self.rows.len() * 14);
-        let mut statuses: Vec<ToSqlOutput> = Vec::new();
-        for (((id, a, history), [starts, ends]), sinces) in self.rows.iter().zip(&dates).zip(&sinces) {
+        for ((id, a, history), [starts, ends]) in self.rows.iter().zip(&dates) {
             fn opt_text(s: &Option<String>) -> ToSqlOutput<'_> {
                 s.as_deref().map_or(ToSqlOutput::Owned(SqlValue::Null), text)
             }
@@ -281,15 +308,68 @@ impl PendingAssignments {
                 opt_text(ends),
                 int(self.batch),
             ]);
-            for (change, since) in history.iter().zip(sinces) {
-                statuses.extend([int(*id), text(change.status.code()), text(since)]);
-            }
+            self.statuses.extend(history.iter().map(|c| (*id, c.status.code(), c.since.to_string())));
         }
         insert_rows(w, &format!("INSERT INTO assignment {ASSIGNMENT_COLUMNS} VALUES"), 14, &values)?;
-        insert_rows(w, "INSERT INTO assignment_status (assignment_id, status, since) VALUES", 3, &statuses)?;
-        drop((values, statuses));
+        drop(values);
         self.rows.clear();
         self.keys.clear();
+        if self.statuses.len() >= STATUS_CHUNK {
+            if self.statuses_written >= self.bulk && self.set_aside.is_empty() {
+                self.set_aside_indexes(w)?;
+            }
+            self.flush_statuses(w)?;
+        }
+        Ok(())
+    }
+
+    /// Writes everything still held back and builds any index set aside;
+    /// call when the rows are done.
+    pub fn finish(&mut self, w: &Writer) -> Result<()> {
+        self.flush(w)?;
+        self.flush_statuses(w)?;
+        if !self.set_aside.is_empty() {
+            // Building an index sorts; what does not fit in a 16 MB page
+            // cache goes to temporary files on disk, so memory stays flat.
+            w.pragma_update(None, "temp_store", "FILE")?;
+            w.pragma_update(None, "cache_size", -16384)?;
+            for sql in self.set_aside.drain(..) {
+                w.execute_batch(&sql)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn set_aside_indexes(&mut self, w: &Writer) -> Result<()> {
+        let indexes: Vec<(String, String)> = w
+            .prepare(
+                "SELECT name, sql FROM sqlite_master
+                 WHERE type = 'index' AND tbl_name = 'assignment_status' AND sql IS NOT NULL
+                   AND sql NOT LIKE 'CREATE UNIQUE%'",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        for (name, sql) in indexes {
+            w.execute_batch(&format!("DROP INDEX \"{name}\""))?;
+            self.set_aside.push(sql);
+        }
+        Ok(())
+    }
+
+    fn flush_statuses(&mut self, w: &Writer) -> Result<()> {
+        use rusqlite::types::{ToSqlOutput, ValueRef};
+        let mut values: Vec<ToSqlOutput> = Vec::with_capacity(self.statuses.len() * 3);
+        for (id, status, since) in &self.statuses {
+            values.extend([
+                ToSqlOutput::Owned(SqlValue::Integer(*id)),
+                ToSqlOutput::Borrowed(ValueRef::Text(status.as_bytes())),
+                ToSqlOutput::Borrowed(ValueRef::Text(since.as_bytes())),
+            ]);
+        }
+        insert_rows(w, "INSERT INTO assignment_status (assignment_id, status, since) VALUES", 3, &values)?;
+        drop(values);
+        self.statuses_written += self.statuses.len();
+        self.statuses.clear();
         Ok(())
     }
 }
@@ -441,5 +521,68 @@ pub fn revert_status_change(w: &Writer, t: HistoryTable, row_id: i64, old: Optio
             w.execute(&format!("DELETE FROM {} WHERE id = ?1", t.table), [row_id])?;
             w.audit(t.table, row_id, Some(&now), None)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{AssignmentKind, Level};
+    use crate::store::Registry;
+
+    fn indexes(conn: &Connection) -> Vec<String> {
+        conn.prepare(
+            "SELECT sql FROM sqlite_master WHERE tbl_name = 'assignment_status' AND sql IS NOT NULL ORDER BY name",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+    }
+
+    #[test]
+    fn a_bulk_import_sets_indexes_aside_and_builds_them_again() {
+        let mut registry = Registry::create_in_memory().unwrap();
+        let before = indexes(registry.conn());
+        registry
+            .write("test", |w| {
+                w.execute("INSERT INTO partner (name, sector) VALUES ('DUO', 'government')", [])?;
+                let open = w.begin_batch("assignment", "t.csv", None, None)?;
+                let mut pending = PendingAssignments::new(w, open.id)?;
+                pending.bulk = 10;
+                for n in 0..(STATUS_CHUNK * 2) {
+                    let a = Assignment {
+                        id: 0,
+                        title: format!("opdracht {n}"),
+                        kind: AssignmentKind::Internship,
+                        level: Level::Hbo,
+                        theme_id: 1,
+                        government_partner_id: 1,
+                        education_partner_id: None,
+                        lab_id: None,
+                        students: 1,
+                        source: Some("t".into()),
+                        external_id: Some(n.to_string()),
+                        starts_on: None,
+                        ends_on: None,
+                    };
+                    let since = "2023-01-02".parse().unwrap();
+                    pending.push(a, vec![StatusChange { since, status: AssignmentStatus::Preparation }])?;
+                    if pending.is_full() {
+                        pending.flush(w)?;
+                    }
+                }
+                assert!(!pending.set_aside.is_empty(), "the plain indexes were set aside");
+                pending.finish(w)?;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(indexes(registry.conn()), before);
+        let conn = registry.conn();
+        let count: i64 = conn.query_row("SELECT count(*) FROM assignment_status", [], |r| r.get(0)).unwrap();
+        assert_eq!(count as usize, STATUS_CHUNK * 2);
+        let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+        assert_eq!(check, "ok");
     }
 }
