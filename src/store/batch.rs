@@ -204,8 +204,8 @@ pub struct PendingAssignments {
     /// Status changes written so far, and how many make a bulk import.
     statuses_written: usize,
     bulk: usize,
-    /// The indexes of `assignment_status` set aside for a bulk import (their
-    /// `CREATE INDEX` statements), built again before it commits.
+    /// The indexes set aside for a bulk import (their `CREATE INDEX`
+    /// statements), built again before it commits.
     set_aside: Vec<String>,
 }
 
@@ -213,8 +213,8 @@ pub struct PendingAssignments {
 const STATUS_CHUNK: usize = 4096;
 
 /// Status changes after which an import is a bulk import: it sets aside the
-/// plain (not UNIQUE) indexes of the history table and builds them again at
-/// the end, in the same transaction. Kept up row by row, an index on
+/// plain (not UNIQUE) indexes of the assignments and their histories and
+/// builds them again at the end, in the same transaction. Kept up row by row, an index on
 /// (status, since) takes its entries at random places all over it, and at a
 /// million assignments that was most of an import's time; built at once, it
 /// is a sort.
@@ -343,9 +343,12 @@ impl PendingAssignments {
     fn set_aside_indexes(&mut self, w: &Writer) -> Result<()> {
         let indexes: Vec<(String, String)> = w
             .prepare(
+                // Not the UNIQUE ones (they guard the data), nor the one the
+                // import itself reads: assignments without an external id are
+                // matched by government partner.
                 "SELECT name, sql FROM sqlite_master
-                 WHERE type = 'index' AND tbl_name = 'assignment_status' AND sql IS NOT NULL
-                   AND sql NOT LIKE 'CREATE UNIQUE%'",
+                 WHERE type = 'index' AND tbl_name IN ('assignment', 'assignment_status') AND sql IS NOT NULL
+                   AND sql NOT LIKE 'CREATE UNIQUE%' AND sql NOT LIKE '%government_partner_id%'",
             )?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
