@@ -2,6 +2,8 @@
 //! never make it panic, and a failed import leaves the registry exactly as
 //! it was (no partial import).
 
+mod common;
+
 use std::io::Cursor;
 use std::sync::{Mutex, OnceLock};
 
@@ -11,37 +13,10 @@ use ipart::import::{self, Request, Silent};
 use ipart::native::Kind;
 use ipart::store::Registry;
 use proptest::prelude::*;
-use rusqlite::types::ValueRef;
 
 /// Every row of every table, in order: what "unchanged" means.
-fn fingerprint(registry: &Registry) -> Vec<String> {
-    let conn = registry.conn();
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    let mut out = Vec::new();
-    for table in tables {
-        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\" ORDER BY rowid")).unwrap();
-        let width = stmt.column_count();
-        let mut rows = stmt.query([]).unwrap();
-        while let Some(row) = rows.next().unwrap() {
-            let cells: Vec<String> = (0..width)
-                .map(|i| match row.get_ref(i).unwrap() {
-                    ValueRef::Null => "NULL".to_string(),
-                    ValueRef::Integer(n) => n.to_string(),
-                    ValueRef::Real(f) => f.to_string(),
-                    ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
-                    ValueRef::Blob(b) => format!("{b:?}"),
-                })
-                .collect();
-            out.push(format!("{table}: {}", cells.join("|")));
-        }
-    }
-    out
+fn fingerprint(registry: &Registry) -> String {
+    common::dump_connection(registry.conn())
 }
 
 /// One demo registry per test, kept across its cases: a failed case leaves
@@ -174,7 +149,7 @@ fn write_csv(header: &[String], rows: &[Vec<String>], delimiter: u8, crlf: bool)
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 96, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn arbitrary_bytes_never_panic_nor_leave_a_partial_import(

@@ -123,6 +123,11 @@ impl Reg {
 /// Every row of every table of a registry file, in a stable order.
 pub fn dump(path: &Path) -> String {
     let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    dump_connection(&conn)
+}
+
+/// Every row of every table a connection sees (an in-memory registry too).
+pub fn dump_connection(conn: &rusqlite::Connection) -> String {
     let tables: Vec<String> = conn
         .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
         .unwrap()
