@@ -42,8 +42,8 @@ pub const APPLICATION_ID: i32 = 0x6970_6172;
 /// A shipped step is never edited, only new ones appended.
 const MIGRATIONS: &[&str] = &[
     include_str!("../../schema.sql"),
-    include_str!("../../migrations/0003_report_indexes.sql"),
-    include_str!("../../migrations/0004_import.sql"),
+    include_str!("../../migrations/0002_report_indexes.sql"),
+    include_str!("../../migrations/0003_import.sql"),
 ];
 
 /// The schema version this binary writes.
