@@ -289,7 +289,8 @@ pub fn write_native_assignments(registry: &Path, source: &str, rows: usize, file
         "status_history",
     ])
     .unwrap();
-    let mut seed: u64 = 20240115;
+    // Each source its own rows.
+    let mut seed = source.bytes().fold(20240115u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
     let mut next = |n: usize| -> usize {
         // A linear congruential generator is enough to spread the rows.
         seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
