@@ -324,8 +324,8 @@ fn imports_adds_and_reports_at_once_lose_nothing_and_reports_see_whole_imports()
     for Timed { run: (command, _, _, stderr), .. } in runs.iter().flatten() {
         assert!(!stderr.contains("panicked"), "{command}: {stderr}");
     }
-    for worker in 0..6 {
-        assert_landed_or_busy(&runs[worker].iter().map(|t| t.run.clone()).collect::<Vec<_>>());
+    for writer in &runs[..6] {
+        assert_landed_or_busy(&writer.iter().map(|t| t.run.clone()).collect::<Vec<_>>());
     }
     let landed = |worker: usize| runs[worker].iter().filter(|t| t.run.1 == Some(0)).count();
     let busy = (0..6).map(|w| runs[w].len() - landed(w)).sum::<usize>();
@@ -384,9 +384,9 @@ fn imports_adds_and_reports_at_once_lose_nothing_and_reports_see_whole_imports()
     // never goes back to an earlier one.
     let imports = [&runs[0][0], &runs[1][0]];
     let mut during = 0;
-    for worker in 6..PROCESSES {
+    for reader in &runs[6..] {
         let mut seen = 0usize;
-        for t in &runs[worker] {
+        for t in reader {
             let (command, code, stdout, stderr) = &t.run;
             assert_eq!(*code, Some(0), "{command}: {stderr}");
             let report = totals(stdout);
