@@ -44,6 +44,30 @@ fn import_refused(registry: &Reg, file: &str, bytes: &[u8]) -> String {
     refused_with(registry, file, bytes, &["import", "partners", file], 3)
 }
 
+/// The data (heap) limit a hostile file is imported under: a few times what
+/// ipart needs for a small file, less than reading a 10 MB field whole takes.
+const DATA_LIMIT_KB: u32 = 32 * 1024;
+
+/// `ipart --quiet import partners FILE` with its data segment limited to
+/// `DATA_LIMIT_KB` (an allocation beyond it aborts the process): refused
+/// with exactly `expected`, so memory stays bounded for such a file.
+fn refused_in_bounded_memory(registry: &Reg, file: &str, expected: &str) {
+    let output = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -d {DATA_LIMIT_KB} && exec \"$0\" \"$@\""))
+        .arg(assert_cmd::cargo::cargo_bin("ipart"))
+        .args(["--quiet", "--db"])
+        .arg(&registry.path)
+        .args(["import", "partners", file])
+        .current_dir(registry.dir.path())
+        .env("IPART_TODAY", TODAY)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3), "{file} in {DATA_LIMIT_KB} KB: {}", stderr_of(&output));
+    assert_eq!(stderr_of(&output), expected, "{file} in {DATA_LIMIT_KB} KB");
+}
+
 const NOTHING_WRITTEN: &str = "nothing was written: 1 of 1 rows have problems (fix them, or give --skip-invalid to import the others and write the refused rows to a reject file)";
 
 #[test]
@@ -132,7 +156,9 @@ fn a_10_mb_field_is_refused_without_reading_it_whole() {
     let mut big = b"name,sector\nSmall BV,other\n".to_vec();
     big.extend(std::iter::repeat_n(b'A', 10 << 20));
     big.extend(b",other\n");
-    assert_eq!(import_refused(&registry, "big.csv", &big), format!("ipart: big.csv:3: {row_too_long}\n"));
+    let expected = format!("ipart: big.csv:3: {row_too_long}\n");
+    assert_eq!(import_refused(&registry, "big.csv", &big), expected);
+    refused_in_bounded_memory(&registry, "big.csv", &expected);
     // Quoted, with line breaks inside: named by the line the row begins on.
     let mut quoted = b"name,sector\n\"".to_vec();
     for _ in 0..100_000 {
@@ -159,22 +185,20 @@ fn a_row_with_a_million_columns_is_refused() {
     let mut wide = b"name,sector\nWide BV,other".to_vec();
     wide.extend(std::iter::repeat_n(b',', 1_000_000));
     wide.push(b'\n');
-    assert_eq!(
-        import_refused(&registry, "wide.csv", &wide),
-        format!(
-            "ipart: wide.csv:2: the row has 1,000,002 cells; a row has at most 16,384 (the header has 2)\n{NOTHING_WRITTEN}\n"
-        )
+    let expected = format!(
+        "ipart: wide.csv:2: the row has 1,000,002 cells; a row has at most 16,384 (the header has 2)\n{NOTHING_WRITTEN}\n"
     );
+    assert_eq!(import_refused(&registry, "wide.csv", &wide), expected);
+    refused_in_bounded_memory(&registry, "wide.csv", &expected);
     // A header of a million columns is longer than any row may be.
     let mut header = b"name,sector".to_vec();
     for _ in 0..1_000_000 {
         header.extend(b",x");
     }
     header.extend(b"\nWide BV,other\n");
-    assert_eq!(
-        import_refused(&registry, "wide-header.csv", &header),
-        "ipart: wide-header.csv: cannot read the header: a row longer than 1 MB (a row holds at most 1 MB; is the delimiter or a quote wrong?)\n"
-    );
+    let expected = "ipart: wide-header.csv: cannot read the header: a row longer than 1 MB (a row holds at most 1 MB; is the delimiter or a quote wrong?)\n";
+    assert_eq!(import_refused(&registry, "wide-header.csv", &header), expected);
+    refused_in_bounded_memory(&registry, "wide-header.csv", expected);
 }
 
 #[test]
@@ -296,6 +320,60 @@ fn an_output_path_that_is_a_directory_or_cannot_be_written_is_refused() {
         ),
         "ipart: cannot write plain.txt/rejected.csv: Not a directory (os error 20)\n"
     );
+}
+
+/// Runs ipart as the user `nobody` when the tests run as root (permission
+/// bits do not stop root), through setpriv; `None` when that cannot be done.
+fn unprivileged(args: &[&str], registry: &Reg) -> Option<Output> {
+    let ipart = assert_cmd::cargo::cargo_bin("ipart");
+    let root = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata("/proc/self").unwrap()) == 0;
+    let mut cmd = if root {
+        if std::process::Command::new("setpriv").arg("--version").output().is_err() {
+            eprintln!("skipped: running as root without setpriv, so permission bits cannot be tested");
+            return None;
+        }
+        for entry in std::fs::read_dir(registry.dir.path()).unwrap() {
+            std::os::unix::fs::chown(entry.unwrap().path(), Some(65534), Some(65534)).unwrap();
+        }
+        std::os::unix::fs::chown(registry.dir.path(), Some(65534), Some(65534)).unwrap();
+        let mut cmd = std::process::Command::new("setpriv");
+        cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"]).arg(ipart);
+        cmd
+    } else {
+        std::process::Command::new(ipart)
+    };
+    cmd.env("IPART_TODAY", TODAY).env("NO_COLOR", "1").current_dir(registry.dir.path());
+    Some(cmd.arg("--db").arg(&registry.path).args(args).output().unwrap())
+}
+
+#[test]
+fn an_output_path_in_a_read_only_directory_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let registry = Reg::demo_in_use();
+    std::fs::write(registry.dir.path().join("rows.csv"), "name,sector\nGood BV,other\nBad BV,galaxy\n").unwrap();
+    let read_only = registry.dir.path().join("read-only");
+    std::fs::create_dir(&read_only).unwrap();
+    let before = snapshot(&registry.path);
+    let checks = [
+        (vec!["export", "partners", "--output", "read-only/partners.csv"], "read-only/partners.csv"),
+        (vec!["report", "--year", "2023", "--output", "read-only/report.txt"], "read-only/report.txt"),
+        (
+            vec!["import", "partners", "rows.csv", "--skip-invalid", "--reject", "read-only/rejected.csv"],
+            "read-only/rejected.csv",
+        ),
+    ];
+    // Owned by the user running ipart (see `unprivileged`), then made read-only.
+    let Some(_) = unprivileged(&["--quiet", "partner", "list"], &registry) else { return };
+    std::fs::set_permissions(&read_only, std::fs::Permissions::from_mode(0o555)).unwrap();
+    for (args, path) in checks {
+        let output = unprivileged(&args, &registry).unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", stderr_of(&output));
+        assert_eq!(stderr_of(&output), format!("ipart: cannot write {path}: Permission denied (os error 13)\n"));
+        assert!(output.stdout.is_empty(), "{args:?}");
+    }
+    assert_eq!(snapshot(&registry.path), before, "the registry changed");
+    assert!(std::fs::read_dir(&read_only).unwrap().next().is_none(), "a file was left in the read-only directory");
+    std::fs::set_permissions(&read_only, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
 #[test]
