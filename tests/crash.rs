@@ -17,7 +17,7 @@ use tempfile::TempDir;
 const ROWS: usize = 6_000;
 
 /// When a command is killed.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 enum Moment {
     /// As soon as it has started.
     AtOnce,
@@ -29,6 +29,9 @@ enum Moment {
     /// As soon as the write-ahead log grows: the transaction is being
     /// written out (pages that no longer fit the cache, or the commit).
     WhileWriting,
+    /// As soon as another connection sees this query return 1: the command
+    /// has committed, and is finishing (checkpointing, closing).
+    Committed(String),
 }
 
 /// A copy of `template` in a directory of its own.
@@ -78,11 +81,11 @@ fn complete(db: &Path, args: &[&str]) -> Duration {
 
 /// Starts `ipart --db DB ARGS` and kills it at `moment`; says whether it
 /// was still running then.
-fn kill_at(db: &Path, args: &[&str], moment: Moment, full: Duration) -> bool {
+fn kill_at(db: &Path, args: &[&str], moment: &Moment, full: Duration) -> bool {
     let mut child = spawn(db, args);
     match moment {
         Moment::AtOnce => {}
-        Moment::After(share) => std::thread::sleep(full.mul_f64(share)),
+        Moment::After(share) => std::thread::sleep(full.mul_f64(*share)),
         Moment::AfterDetected(share) => {
             let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
             let mut line = String::new();
@@ -90,7 +93,14 @@ fn kill_at(db: &Path, args: &[&str], moment: Moment, full: Duration) -> bool {
                 line.clear();
             }
             assert!(line.starts_with("detected: "), "ipart {args:?} ended before reading the file");
-            std::thread::sleep(full.mul_f64(share));
+            std::thread::sleep(full.mul_f64(*share));
+        }
+        Moment::Committed(sql) => {
+            let reader = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+            let done = || reader.query_row(sql.as_str(), [], |r| r.get::<_, i64>(0)).unwrap_or(0) == 1;
+            while child.try_wait().unwrap().is_none() && !done() {
+                std::thread::sleep(Duration::from_millis(1));
+            }
         }
         Moment::WhileWriting => {
             let wal = wal_of(db);
@@ -115,7 +125,7 @@ fn kill_and_check(
     (before, after): (&str, &str),
 ) -> (usize, usize) {
     let (mut as_before, mut as_after) = (0, 0);
-    for &moment in moments {
+    for moment in moments {
         let (_dir, db) = copy_of(template);
         let running = kill_at(&db, args, moment, full);
         ipart_on(&db, &["db", "check"]).assert().success();
@@ -166,9 +176,14 @@ fn an_import_killed_at_any_moment_leaves_the_registry_before_or_after_it() {
         Moment::AfterDetected(0.15),
         Moment::AfterDetected(0.35),
         Moment::WhileWriting,
+        Moment::Committed(format!(
+            "SELECT count(*) > {} FROM import_batch",
+            template.count("SELECT count(*) FROM import_batch")
+        )),
     ];
-    let (as_before, _) = kill_and_check(&template.path, &args, &moments, full, (&before, &after));
+    let (as_before, as_after) = kill_and_check(&template.path, &args, &moments, full, (&before, &after));
     assert!(as_before >= 1, "at least the kill at once found the registry as it was");
+    assert!(as_after >= 1, "at least the kill once committed found the registry imported");
 }
 
 #[test]
@@ -177,7 +192,7 @@ fn a_registry_left_by_a_killed_import_takes_the_same_import_again() {
     let file = file.to_str().unwrap();
     let args = ["import", "assignments", file];
     let before = dump_without_times(&template.path);
-    assert!(kill_at(&template.path, &args, Moment::AfterDetected(0.0), Duration::ZERO), "killed while it ran");
+    assert!(kill_at(&template.path, &args, &Moment::AfterDetected(0.0), Duration::ZERO), "killed while it ran");
     ipart_on(&template.path, &["db", "check"]).assert().success();
     assert_eq!(dump_without_times(&template.path), before);
     complete(&template.path, &args);
@@ -201,7 +216,15 @@ fn an_undo_killed_at_any_moment_leaves_the_registry_before_or_after_it() {
     assert_ne!(before, after);
     eprintln!("a complete undo of {ROWS} rows took {full:?}");
 
-    let moments = [Moment::AtOnce, Moment::After(0.2), Moment::After(0.5), Moment::After(0.8), Moment::WhileWriting];
-    let (as_before, _) = kill_and_check(&registry.path, &args, &moments, full, (&before, &after));
+    let moments = [
+        Moment::AtOnce,
+        Moment::After(0.2),
+        Moment::After(0.5),
+        Moment::After(0.8),
+        Moment::WhileWriting,
+        Moment::Committed("SELECT count(*) FROM import_batch WHERE undone_at IS NOT NULL".to_string()),
+    ];
+    let (as_before, as_after) = kill_and_check(&registry.path, &args, &moments, full, (&before, &after));
     assert!(as_before >= 1, "at least the kill at once found the registry as it was");
+    assert!(as_after >= 1, "at least the kill once committed found the import undone");
 }
