@@ -840,6 +840,31 @@ mod tests {
     }
 
     #[test]
+    fn refuses_control_bytes_in_bulk_but_not_one_stray() {
+        let settings =
+            Settings { encoding: None, delimiter: None, skip_lines: None, header: true, hint: HeaderHint::First };
+        let open_bytes = |b: &[u8]| open(Box::new(io::Cursor::new(b.to_vec())), "x.csv", &settings).map(|_| ());
+        let junk: Vec<u8> = b"a,b\n".iter().copied().chain((1..=255u8).cycle().take(1000)).collect();
+        let message = open_bytes(&junk).unwrap_err().message;
+        assert!(message.contains("control bytes in its first 1004 bytes, the first, 0x01, on line 2"), "{message}");
+        assert!(open_bytes(b"a,b\nbell\x07,x\n").is_ok(), "one stray control byte is a cell's problem");
+    }
+
+    #[test]
+    fn a_row_beyond_the_limit_ends_reading_at_its_first_line() {
+        let mut bytes = b"a,b\n1,2\n\"".to_vec();
+        bytes.extend(std::iter::repeat_n(b'x', MAX_ROW_BYTES as usize + 2 * BUFFER));
+        bytes.extend(b"\",3\n");
+        let settings =
+            Settings { encoding: None, delimiter: None, skip_lines: None, header: true, hint: HeaderHint::First };
+        let (_, mut rows) = open(Box::new(io::Cursor::new(bytes)), "x.csv", &settings).unwrap();
+        assert_eq!(rows.next_row().unwrap().map(|(line, _)| line), Some(2));
+        let err = rows.next_row().unwrap_err();
+        assert_eq!((err.line, err.fatal, err.invalid_data), (3, true, true));
+        assert!(err.message.starts_with("a row longer than 1 MB"), "{}", err.message);
+    }
+
+    #[test]
     fn keeps_codes_and_quoted_newlines() {
         let (_, rows) = open_bytes(b"code,text\n00123,\"two\nlines\"\n", HeaderHint::First);
         assert_eq!(rows, [(2, vec!["00123".into(), "two\nlines".into()])]);

@@ -267,12 +267,12 @@ pub fn run(
     applier.finish()?;
     observer.progress(rows.tally.borrow().bytes, counts.rows);
     if counts.rows == 0 && !req.options.allow_empty {
-        let after = match detected.header_line {
-            Some(line) => format!("a header (line {line}) and"),
-            None => "lines but".to_string(),
+        let has = match detected.header_line {
+            Some(line) => format!("a header (line {line}) and no rows"),
+            None => "no rows, only blank lines".to_string(),
         };
         return Err(Error::invalid(format!(
-            "{}: the file has {after} no rows: nothing to import (a failed export?); give --allow-empty to record an import of nothing",
+            "{}: the file has {has}: nothing to import (a failed export?); give --allow-empty to record an import of nothing",
             req.name
         ))
         .into());
