@@ -3,11 +3,14 @@
 //! nothing that was reported written is lost, nothing is written twice,
 //! nothing panics, and readers only ever see whole commands.
 //!
-//! Imports and reports join these processes in a later pass (issue 5, part 2).
+//! Imports and reports join them: a report taken while imports run sees the
+//! registry as it was before an import or after it, never part of one.
 
 mod common;
 
 use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
@@ -192,4 +195,221 @@ fn the_busy_timeout_must_be_a_number() {
         stderr_of(&output),
         "ipart: IPART_BUSY_TIMEOUT_MS: \"soon\" is not a number of milliseconds (such as 10000)\n"
     );
+}
+
+/// Rows of each large assignments file: an import that takes a while.
+const IMPORT_ROWS: usize = 4_000;
+
+/// The totals of a 2023 report in JSON: every figure an import of
+/// assignments moves (partners added without a joined_on date are only
+/// listed elsewhere, as not counted).
+fn totals(report: &str) -> Value {
+    let report: Value = serde_json::from_str(report).unwrap();
+    let part = |name: &str| report.get(name).cloned().unwrap_or_else(|| panic!("a report without {name}"));
+    serde_json::json!({
+        "key_figures": part("key_figures"),
+        "assignments": part("assignments"),
+        "students": part("students"),
+        "trend": part("trend"),
+    })
+}
+
+/// The totals of `ipart report --year 2023 --format json` on `db`.
+fn report_2023(db: &Path) -> Value {
+    let output = ipart_on(db, &["report", "--year", "2023", "--format", "json"]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    totals(&stdout_of(&output))
+}
+
+/// A copy of a registry's main file (the registry must be closed).
+fn copy_to(db: &Path, dir: &Path, name: &str) -> PathBuf {
+    let copy = dir.join(name);
+    std::fs::copy(db, &copy).unwrap();
+    copy
+}
+
+/// `ipart import KIND FILE` on `db` that must land.
+fn import(db: &Path, kind: &str, file: &Path) {
+    let output = ipart_on(db, &["--quiet", "import", kind, file.to_str().unwrap()]).output().unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+}
+
+/// What one process saw, with when it ran.
+struct Timed {
+    run: Run,
+    started: Instant,
+    ended: Instant,
+}
+
+#[test]
+fn imports_adds_and_reports_at_once_lose_nothing_and_reports_see_whole_imports() {
+    let registry = Reg::demo_in_use();
+    let dir = registry.dir.path();
+    // Two large imports of assignments from different sources (both count
+    // in the 2023 report) and one of partners (known, not counted).
+    let files = [dir.join("a.csv"), dir.join("b.csv")];
+    write_native_assignments(&registry.path, "conc-a", IMPORT_ROWS, &files[0]);
+    write_native_assignments(&registry.path, "conc-b", IMPORT_ROWS, &files[1]);
+    let partners_file = dir.join("partners.csv");
+    let mut partners = String::from("name,sector,source,external_id\n");
+    for i in 0..200 {
+        partners.push_str(&format!("Imported partner {i},other,conc-c,C-{i}\n"));
+    }
+    std::fs::write(&partners_file, partners).unwrap();
+
+    // The 2023 report in each state the imports of assignments can leave:
+    // none, a, b, both (index: bit 0 for a, bit 1 for b).
+    let states = tempfile::tempdir().unwrap();
+    let none = copy_to(&registry.path, states.path(), "none.sqlite");
+    let only_a = copy_to(&registry.path, states.path(), "a.sqlite");
+    let only_b = copy_to(&registry.path, states.path(), "b.sqlite");
+    import(&only_a, "assignments", &files[0]);
+    import(&only_b, "assignments", &files[1]);
+    let both = copy_to(&only_a, states.path(), "both.sqlite");
+    import(&both, "assignments", &files[1]);
+    let expected: Vec<Value> = [&none, &only_a, &only_b, &both].map(|db| report_2023(db)).into();
+    for (i, a) in expected.iter().enumerate() {
+        assert!(expected[..i].iter().all(|b| a != b), "each import changes the 2023 report");
+    }
+
+    let imports_running = Arc::new(AtomicUsize::new(2));
+    let start = Arc::new(Barrier::new(PROCESSES));
+    let workers: Vec<_> = (0..PROCESSES)
+        .map(|worker| {
+            let path = registry.path.clone();
+            let start = Arc::clone(&start);
+            let imports_running = Arc::clone(&imports_running);
+            let files = files.clone();
+            let partners_file = partners_file.clone();
+            std::thread::spawn(move || {
+                let timed = |args: &[&str], timeout: &str| {
+                    let started = Instant::now();
+                    let run = run(&path, args, timeout);
+                    Timed { run, started, ended: Instant::now() }
+                };
+                start.wait();
+                let mut runs = Vec::new();
+                match worker {
+                    0 | 1 => {
+                        let file = files[worker].to_str().unwrap();
+                        runs.push(timed(&["--quiet", "import", "assignments", file], "10000"));
+                        imports_running.fetch_sub(1, Ordering::SeqCst);
+                    }
+                    // This import gives up at once when the registry is busy.
+                    2 => runs.push(timed(&["--quiet", "import", "partners", partners_file.to_str().unwrap()], "0")),
+                    3..=5 => {
+                        for round in 0..ROUNDS {
+                            let name = format!("Concurrent {worker}-{round}");
+                            let assignment = add_assignment(&name);
+                            let args: Vec<&str> = match worker {
+                                3 => vec!["--quiet", "partner", "add", &name, "--sector", "other"],
+                                _ => ["--quiet"].into_iter().chain(assignment.iter().map(String::as_str)).collect(),
+                            };
+                            runs.push(timed(&args, if worker == 5 { "0" } else { "10000" }));
+                        }
+                    }
+                    _ => {
+                        // Reports, over and over until both imports are done.
+                        while imports_running.load(Ordering::SeqCst) > 0 || runs.len() < 2 {
+                            runs.push(timed(&["report", "--year", "2023", "--format", "json"], "10000"));
+                        }
+                    }
+                }
+                runs
+            })
+        })
+        .collect();
+    let runs: Vec<Vec<Timed>> = workers.into_iter().map(|w| w.join().unwrap()).collect();
+
+    for Timed { run: (command, _, _, stderr), .. } in runs.iter().flatten() {
+        assert!(!stderr.contains("panicked"), "{command}: {stderr}");
+    }
+    for writer in &runs[..6] {
+        assert_landed_or_busy(&writer.iter().map(|t| t.run.clone()).collect::<Vec<_>>());
+    }
+    let landed = |worker: usize| runs[worker].iter().filter(|t| t.run.1 == Some(0)).count();
+    let busy = (0..6).map(|w| runs[w].len() - landed(w)).sum::<usize>();
+    eprintln!(
+        "{busy} of {} writes found the registry busy; imports landed: a {}, b {}, partners {}",
+        runs[..6].iter().map(Vec::len).sum::<usize>(),
+        landed(0),
+        landed(1),
+        landed(2)
+    );
+
+    // Every landed import is there once, with all its rows; a busy one left nothing.
+    let sources = [
+        (0, "conc-a", "assignment", IMPORT_ROWS, &files[0]),
+        (1, "conc-b", "assignment", IMPORT_ROWS, &files[1]),
+        (2, "conc-c", "partner", 200, &partners_file),
+    ];
+    for (worker, source, table, rows, file) in sources {
+        let rows = if landed(worker) == 1 { rows as i64 } else { 0 };
+        let counted =
+            |sql: &str, value: &str| -> i64 { registry.conn().query_row(sql, [value], |r| r.get(0)).unwrap() };
+        assert_eq!(counted(&format!("SELECT count(*) FROM {table} WHERE source = ?1"), source), rows, "{source}");
+        assert_eq!(
+            counted(&format!("SELECT count(DISTINCT external_id) FROM {table} WHERE source = ?1"), source),
+            rows,
+            "{source}"
+        );
+        assert_eq!(
+            counted("SELECT count(*) FROM import_batch WHERE file = ?1", file.to_str().unwrap()),
+            landed(worker) as i64,
+            "{source}: one batch per landed import"
+        );
+    }
+    // Every add reported done is there, once.
+    let stored = |sql: &str| -> BTreeSet<String> {
+        let conn = registry.conn();
+        let mut stmt = conn.prepare(sql).unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+    };
+    let added = |workers: &[usize]| -> BTreeSet<String> {
+        workers
+            .iter()
+            .flat_map(|w| &runs[*w])
+            .filter(|t| t.run.1 == Some(0))
+            .map(|t| t.run.0.split(" add ").nth(1).unwrap().split(" --").next().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(stored("SELECT name FROM partner WHERE name LIKE 'Concurrent %'"), added(&[3]));
+    assert_eq!(stored("SELECT title FROM assignment WHERE title LIKE 'Concurrent %'"), added(&[4, 5]));
+    assert_eq!(
+        registry.count("SELECT count(*) FROM assignment WHERE title LIKE 'Concurrent %'"),
+        added(&[4, 5]).len() as i64
+    );
+
+    // Each report shows a state some imports left whole, and a reader
+    // never goes back to an earlier one.
+    let imports = [&runs[0][0], &runs[1][0]];
+    let mut during = 0;
+    for reader in &runs[6..] {
+        let mut seen = 0usize;
+        for t in reader {
+            let (command, code, stdout, stderr) = &t.run;
+            assert_eq!(*code, Some(0), "{command}: {stderr}");
+            let report = totals(stdout);
+            let state = expected.iter().position(|r| *r == report).unwrap_or_else(|| {
+                panic!(
+                    "a report taken during the imports is none of the states they leave: {}; expected one of {:?}",
+                    report["key_figures"],
+                    expected.iter().map(|e| e["key_figures"].to_string()).collect::<Vec<_>>()
+                )
+            });
+            assert_eq!(state & seen, seen, "a report went back from state {seen} to {state}");
+            seen = state;
+            if imports.iter().any(|i| i.started < t.started && t.ended < i.ended) {
+                during += 1;
+            }
+        }
+    }
+    eprintln!("{during} reports ran while an import was running");
+    assert!(during > 0, "no report ran while an import did");
+    let landed_state = landed(0) | landed(1) << 1;
+    assert!(
+        report_2023(&registry.path) == expected[landed_state],
+        "the report after it all is not state {landed_state}"
+    );
+    registry.ipart(&["db", "check"]).assert().success();
 }

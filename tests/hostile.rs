@@ -3,8 +3,7 @@
 //! `--db` that is a directory. Each is stored literally or refused with
 //! the exact message and the registry left as it was; nothing panics.
 //!
-//! Hostile files (CSV and mapping files) arrive with `ipart import` and are
-//! tested with it (issue 5, part 2).
+//! Hostile files (CSV and mapping files) and output paths: tests/hostile_import.rs.
 
 mod common;
 

@@ -81,6 +81,10 @@ pub struct ImportArgs {
     /// Date format of the file, such as dd-mm-yyyy (repeatable; needs --map)
     #[arg(long, value_name = "FORMAT", help_heading = "Reading the file (overrides the mapping and sniffing)")]
     pub date_format: Vec<String>,
+    /// Accept a file with a header and no rows, recording an import of nothing (such a file is
+    /// otherwise refused: most likely an export that failed)
+    #[arg(long)]
+    pub allow_empty: bool,
     /// How many problems to list before counting the rest
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub max_errors: usize,
@@ -145,6 +149,7 @@ fn import_file(args: &ImportArgs, ctx: &Context) -> Result<()> {
             on,
             max_errors: args.max_errors.max(1),
             audit_each: false,
+            allow_empty: args.allow_empty,
         },
     };
     let reject_path = (args.skip_invalid && !args.dry_run).then(|| {
@@ -152,6 +157,13 @@ fn import_file(args: &ImportArgs, ctx: &Context) -> Result<()> {
             .clone()
             .unwrap_or_else(|| if stdin { PathBuf::from("stdin.rejected.csv") } else { rejected_beside(file) })
     });
+    if let Some(path) = reject_path.as_deref().filter(|p| p.is_dir()) {
+        return Err(Error::usage(format!(
+            "the reject file {} is a directory; give a file name with --reject FILE",
+            path.display()
+        ))
+        .into());
+    }
     if let Some(path) = &reject_path
         && path.exists()
         && !args.force

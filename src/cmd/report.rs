@@ -87,6 +87,9 @@ pub fn run(args: &ReportArgs, ctx: &Context) -> Result<()> {
             .into());
         }
     };
+    if let Some(path) = args.output.as_deref().filter(|p| p.is_dir()) {
+        return Err(Error::usage(format!("{} is a directory; give a file name", path.display())).into());
+    }
     if let Some(path) = &args.output
         && !args.force
         && path.exists()
@@ -127,8 +130,9 @@ fn write_file(path: &Path, text: &[u8], force: bool) -> Result<()> {
     if !force {
         let mut file =
             std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| match e.kind() {
-                std::io::ErrorKind::AlreadyExists => refuse_overwrite(path).into(),
-                _ => anyhow::anyhow!("cannot create {shown}: {e}"),
+                std::io::ErrorKind::AlreadyExists => refuse_overwrite(path),
+                // A place no file can be made in is the caller's to fix, as for export.
+                _ => Error::usage(format!("cannot write {shown}: {e}")),
             })?;
         if let Err(e) = file.write_all(text).and_then(|()| file.sync_all()) {
             let _ = std::fs::remove_file(path);
@@ -139,8 +143,11 @@ fn write_file(path: &Path, text: &[u8], force: bool) -> Result<()> {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(format!(".ipart-{}.tmp", std::process::id()));
     let temporary = path.with_file_name(name);
-    let written = std::fs::write(&temporary, text).and_then(|()| std::fs::rename(&temporary, path));
-    if let Err(e) = written {
+    std::fs::write(&temporary, text).map_err(|e| {
+        let _ = std::fs::remove_file(&temporary);
+        Error::usage(format!("cannot write {shown}: {e}"))
+    })?;
+    if let Err(e) = std::fs::rename(&temporary, path) {
         let _ = std::fs::remove_file(&temporary);
         anyhow::bail!("cannot write {shown}: {e}");
     }

@@ -61,8 +61,12 @@ impl Layout {
                     kind.columns().join(", ")
                 )));
             };
-            if rules.iter().any(|r: &Rule| r.field == field) {
-                return Err(Error::invalid(format!("{name}: column {column:?} appears twice in the header")));
+            if let Some(first) = rules.iter().find(|r: &&Rule| r.field == field) {
+                return Err(Error::invalid(format!(
+                    "{name}: column {column:?} appears twice in the header (columns {} and {}); a native file has each field once",
+                    first.cell + 1,
+                    cell + 1
+                )));
             }
             labels.insert(field, format!("column {column:?}"));
             rules.push(Rule { field, cell, pattern: None });

@@ -18,6 +18,15 @@ use crate::error::Error;
 /// How much of a file is sniffed.
 pub const SAMPLE_BYTES: usize = 64 * 1024;
 
+/// The most text one row may hold. Every field of a record at its limit
+/// (`domain::limits`) fits many times over; a longer row is a file read
+/// with the wrong delimiter or quote, or hostile, and reading it whole
+/// would take memory in proportion: it is refused as soon as it is seen.
+pub const MAX_ROW_BYTES: u64 = 1024 * 1024;
+
+/// The most cells one row may have: the widest sheet a spreadsheet holds.
+pub const MAX_CELLS: usize = 16_384;
+
 /// The text encodings a file may be in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Encoding {
@@ -257,6 +266,8 @@ struct LineTracker {
     /// Newlines already passed.
     passed: u64,
     offset: u64,
+    /// Where the record being read began (the end of the one before).
+    record_start: u64,
 }
 
 impl LineTracker {
@@ -288,12 +299,39 @@ struct Tracking<R> {
     lines: Rc<RefCell<LineTracker>>,
 }
 
+/// The error a row beyond `MAX_ROW_BYTES` ends reading with.
+#[derive(Debug)]
+struct RowTooLong;
+
+impl std::fmt::Display for RowTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "a row longer than {} MB (a row holds at most {} MB; is the delimiter or a quote wrong?)",
+            MAX_ROW_BYTES >> 20,
+            MAX_ROW_BYTES >> 20
+        )
+    }
+}
+
+impl std::error::Error for RowTooLong {}
+
 impl<R: Read> Read for Tracking<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let mut lines = self.lines.borrow_mut();
+        // The reader reads ahead by a buffer at most, so what was read past
+        // the start of the current record bounds the record's length.
+        if lines.offset - lines.record_start > MAX_ROW_BYTES + BUFFER as u64 {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, RowTooLong));
+        }
         let n = self.inner.read(buf)?;
-        self.lines.borrow_mut().saw(&buf[..n]);
+        lines.saw(&buf[..n]);
         Ok(n)
     }
+}
+
+fn too_long(e: &csv::Error) -> bool {
+    matches!(e.kind(), csv::ErrorKind::Io(io) if io.get_ref().is_some_and(|inner| inner.is::<RowTooLong>()))
 }
 
 fn newlines_inside(record: &csv::StringRecord) -> u64 {
@@ -365,6 +403,8 @@ pub struct Rows {
     /// Physical lines skipped before the CSV reader started.
     offset: u64,
     name: String,
+    /// The header's cells, to name a column in a message.
+    header: Vec<String>,
     decided: Rc<RefCell<Option<Encoding>>>,
     pub tally: Rc<RefCell<Tally>>,
 }
@@ -374,8 +414,10 @@ pub struct Rows {
 pub struct RowError {
     pub line: u64,
     pub message: String,
-    /// Reading cannot go on (an I/O error).
+    /// Reading cannot go on (an I/O error, or a row too long to read).
     pub fatal: bool,
+    /// The file is at fault, not the system reading it.
+    pub invalid_data: bool,
 }
 
 impl Rows {
@@ -390,21 +432,50 @@ impl Rows {
             }
             let end = self.reader.position().byte();
             let line = self.offset + self.lines.borrow_mut().first_line(end, newlines_inside(&self.record));
+            self.lines.borrow_mut().record_start = end;
             if self.record.iter().all(|cell| cell.trim().is_empty()) {
                 continue;
             }
-            if let Some(column) = self.record.iter().position(|cell| cell.contains('\0')) {
+            if self.record.len() > MAX_CELLS {
                 return Err(RowError {
                     line,
-                    message: format!("cell {} holds a NUL byte: this is binary data, not CSV text", column + 1),
+                    message: format!(
+                        "the row has {} cells; a row has at most {} (the header has {})",
+                        super::thousands(self.record.len() as u64),
+                        super::thousands(MAX_CELLS as u64),
+                        self.header.len()
+                    ),
                     fatal: false,
+                    invalid_data: true,
+                });
+            }
+            if let Some(cell) = self.record.iter().position(|cell| cell.contains('\0')) {
+                return Err(RowError {
+                    line,
+                    message: format!("{} holds a NUL byte: this is binary data, not CSV text", self.column(cell)),
+                    fatal: false,
+                    invalid_data: true,
                 });
             }
             return Ok(Some((line, &self.record)));
         }
     }
 
+    /// `column "name"` by the header, else `column 3`.
+    fn column(&self, cell: usize) -> String {
+        match self.header.get(cell).filter(|h| !h.is_empty()) {
+            Some(name) => format!("column {name:?}"),
+            None => format!("column {}", cell + 1),
+        }
+    }
+
     fn error(&self, e: csv::Error) -> RowError {
+        if too_long(&e) {
+            // Named by the line the row begins on: its end is not in sight.
+            let start = self.lines.borrow().record_start;
+            let line = self.offset + self.lines.borrow_mut().first_line(start + 1, 0);
+            return RowError { line, message: RowTooLong.to_string(), fatal: true, invalid_data: true };
+        }
         let line = self.offset + self.lines.borrow_mut().first_line(self.reader.position().byte(), 0);
         let message = match e.kind() {
             csv::ErrorKind::Utf8 { err, .. } => {
@@ -414,14 +485,19 @@ impl Rows {
                     }
                     _ => "",
                 };
-                format!("cell {} is not valid UTF-8{hint}", err.field() + 1)
+                format!("{} is not valid UTF-8{hint}", self.column(err.field()))
             }
             csv::ErrorKind::Io(io) => {
-                return RowError { line, message: format!("cannot read {}: {io}", self.name), fatal: true };
+                return RowError {
+                    line,
+                    message: format!("cannot read {}: {io}", self.name),
+                    fatal: true,
+                    invalid_data: false,
+                };
             }
             _ => e.to_string(),
         };
-        RowError { line, message, fatal: false }
+        RowError { line, message, fatal: false, invalid_data: true }
     }
 
     /// The encoding as decided so far (it may be decided while rows are
@@ -452,17 +528,8 @@ pub fn open(input: Box<dyn Read>, name: &str, settings: &Settings) -> Result<(De
     };
     // A byte-order mark says what the file is, whatever else was said.
     let encoding = bom.or(settings.encoding).or_else(|| sniff_encoding(&sample));
-    if !matches!(encoding, Some(Encoding::Utf16Le | Encoding::Utf16Be))
-        && let Some(at) = sample.iter().position(|b| *b == 0)
-    {
-        let utf16 = sample.len() > 1 && (sample[0] == 0 || sample[1] == 0);
-        return Err(Error::invalid(if utf16 {
-            format!(
-                "{name} looks like UTF-16 without a byte-order mark; save it as UTF-8, or give --encoding utf-16le (or utf-16be)"
-            )
-        } else {
-            format!("{name} is not a CSV text file: it holds binary data (a NUL byte at offset {at})")
-        }));
+    if !matches!(encoding, Some(Encoding::Utf16Le | Encoding::Utf16Be)) {
+        refuse_binary(name, &sample)?;
     }
     let text = decode_sample(&sample, encoding);
     let crlf = text.contains("\r\n");
@@ -516,6 +583,7 @@ pub fn open(input: Box<dyn Read>, name: &str, settings: &Settings) -> Result<(De
             }
         }
     }
+    lines.borrow_mut().record_start = reader.position().byte();
     let sample_rows = records
         .iter()
         .filter(|(line, _)| header_line.is_none_or(|h| *line > h) && *line > skip)
@@ -526,13 +594,46 @@ pub fn open(input: Box<dyn Read>, name: &str, settings: &Settings) -> Result<(De
         encoding: encoding.or(*decided.borrow()),
         delimiter,
         header_line,
-        header,
+        header: header.clone(),
         preamble,
         sample: sample_rows,
         crlf,
     };
-    let rows = Rows { reader, lines, record, offset: skip, name: name.to_string(), decided, tally };
+    let rows = Rows { reader, lines, record, offset: skip, name: name.to_string(), header, decided, tally };
     Ok((detected, rows))
+}
+
+/// Refuses a sample that is not text: one holding a NUL byte, or control
+/// bytes (other than tab, line breaks, form feed and the DOS end-of-file
+/// mark): at least 8, and more than one byte in a hundred. Fewer are a stray character
+/// in a cell, refused with its row and column when the fields are checked.
+fn refuse_binary(name: &str, sample: &[u8]) -> Result<(), Error> {
+    let line_of = |at: usize| sample[..at].iter().filter(|b| **b == b'\n').count() + 1;
+    if let Some(at) = sample.iter().position(|b| *b == 0) {
+        if sample.len() > 1 && (sample[0] == 0 || sample[1] == 0) {
+            return Err(Error::invalid(format!(
+                "{name} looks like UTF-16 without a byte-order mark; save it as UTF-8, or give --encoding utf-16le (or utf-16be)"
+            )));
+        }
+        return Err(Error::invalid(format!(
+            "{name} is not a CSV text file: it holds binary data (a NUL byte on line {}, at byte offset {at})",
+            line_of(at)
+        )));
+    }
+    let control = |b: &u8| b.is_ascii_control() && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C | 0x1A);
+    let controls = sample.iter().filter(|b| control(b)).count();
+    if controls >= 8
+        && controls * 100 > sample.len()
+        && let Some(at) = sample.iter().position(control)
+    {
+        return Err(Error::invalid(format!(
+            "{name} is not a CSV text file: it holds binary data ({controls} control bytes in its first {} bytes, the first, 0x{:02X}, on line {} at byte offset {at})",
+            sample.len(),
+            sample[at],
+            line_of(at)
+        )));
+    }
+    Ok(())
 }
 
 /// UTF-8 when the sample is valid UTF-8 with something beyond ASCII,
@@ -736,6 +837,31 @@ mod tests {
         assert!(err(b"a,b\n\x00\x01\x02").contains("binary data"), "{}", err(b"a,b\n\x00"));
         assert!(err(b"").contains("is empty"));
         assert!(err(b"a\x00b\x00").contains("UTF-16 without a byte-order mark"));
+    }
+
+    #[test]
+    fn refuses_control_bytes_in_bulk_but_not_one_stray() {
+        let settings =
+            Settings { encoding: None, delimiter: None, skip_lines: None, header: true, hint: HeaderHint::First };
+        let open_bytes = |b: &[u8]| open(Box::new(io::Cursor::new(b.to_vec())), "x.csv", &settings).map(|_| ());
+        let junk: Vec<u8> = b"a,b\n".iter().copied().chain((1..=255u8).cycle().take(1000)).collect();
+        let message = open_bytes(&junk).unwrap_err().message;
+        assert!(message.contains("control bytes in its first 1004 bytes, the first, 0x01, on line 2"), "{message}");
+        assert!(open_bytes(b"a,b\nbell\x07,x\n").is_ok(), "one stray control byte is a cell's problem");
+    }
+
+    #[test]
+    fn a_row_beyond_the_limit_ends_reading_at_its_first_line() {
+        let mut bytes = b"a,b\n1,2\n\"".to_vec();
+        bytes.extend(std::iter::repeat_n(b'x', MAX_ROW_BYTES as usize + 2 * BUFFER));
+        bytes.extend(b"\",3\n");
+        let settings =
+            Settings { encoding: None, delimiter: None, skip_lines: None, header: true, hint: HeaderHint::First };
+        let (_, mut rows) = open(Box::new(io::Cursor::new(bytes)), "x.csv", &settings).unwrap();
+        assert_eq!(rows.next_row().unwrap().map(|(line, _)| line), Some(2));
+        let err = rows.next_row().unwrap_err();
+        assert_eq!((err.line, err.fatal, err.invalid_data), (3, true, true));
+        assert!(err.message.starts_with("a row longer than 1 MB"), "{}", err.message);
     }
 
     #[test]

@@ -61,6 +61,9 @@ pub struct Options {
     /// instead of marking them with the batch (the demo data: a few hundred;
     /// a bulk import of a million would write a million JSON copies).
     pub audit_each: bool,
+    /// Accept a file with a header and no rows (an import of nothing);
+    /// otherwise it is refused, as most likely an export that failed.
+    pub allow_empty: bool,
 }
 
 impl Request {
@@ -82,6 +85,8 @@ impl Request {
                 on,
                 max_errors: 20,
                 audit_each: false,
+                // The data sets ipart itself loads may have a kind with none.
+                allow_empty: true,
             },
         }
     }
@@ -217,7 +222,10 @@ pub fn run(
         let (line, record) = match rows.next_row() {
             Ok(Some(row)) => row,
             Ok(None) => break,
-            Err(e) if e.fatal => return Err(Error::usage(format!("{}:{}: {}", req.name, e.line, e.message)).into()),
+            Err(e) if e.fatal => {
+                let message = format!("{}:{}: {}", req.name, e.line, e.message);
+                return Err(if e.invalid_data { Error::invalid(message) } else { Error::usage(message) }.into());
+            }
             Err(e) => {
                 counts.rows += 1;
                 counts.rejected += 1;
@@ -258,6 +266,17 @@ pub fn run(
     }
     applier.finish()?;
     observer.progress(rows.tally.borrow().bytes, counts.rows);
+    if counts.rows == 0 && !req.options.allow_empty {
+        let has = match detected.header_line {
+            Some(line) => format!("a header (line {line}) and no rows"),
+            None => "no rows, only blank lines".to_string(),
+        };
+        return Err(Error::invalid(format!(
+            "{}: the file has {has}: nothing to import (a failed export?); give --allow-empty to record an import of nothing",
+            req.name
+        ))
+        .into());
+    }
     if report.total > 0 && !req.options.skip_invalid {
         return Err(Error::invalid(report.message(&counts)).into());
     }

@@ -255,3 +255,100 @@ pub fn add_assignment(title: &str) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+// Large native import files for the crash and concurrency tests.
+
+/// Writes `rows` assignments from `source` in the native CSV format of
+/// `ipart import`, fitted to what `registry` holds (its partners and their
+/// levels), to `file`. Deterministic, like `bench/gen_assignments.py`.
+pub fn write_native_assignments(registry: &Path, source: &str, rows: usize, file: &Path) {
+    let conn = rusqlite::Connection::open_with_flags(registry, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let names = |sql: &str| -> Vec<(String, String)> {
+        let mut stmt = conn.prepare(sql).unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<Result<_, _>>().unwrap()
+    };
+    let government = names("SELECT name, '' FROM partner WHERE sector = 'government' ORDER BY id");
+    let education = names("SELECT name, level FROM partner WHERE sector = 'education' ORDER BY id");
+    assert!(!government.is_empty() && !education.is_empty(), "the registry has partners of both sectors");
+    let themes = ["data-ai", "cybersecurity", "information-management", "software-development"];
+    let kinds = ["internship", "graduation", "group", "hackathon"];
+    let mut out = csv::Writer::from_path(file).unwrap();
+    out.write_record([
+        "source",
+        "external_id",
+        "title",
+        "kind",
+        "level",
+        "theme",
+        "government_partner",
+        "education_partner",
+        "lab",
+        "students",
+        "starts_on",
+        "ends_on",
+        "status_history",
+    ])
+    .unwrap();
+    // Each source its own rows.
+    let mut seed = source.bytes().fold(20240115u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    let mut next = |n: usize| -> usize {
+        // A linear congruential generator is enough to spread the rows.
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((seed >> 33) % n as u64) as usize
+    };
+    for i in 1..=rows {
+        let government = &government[next(government.len())].0;
+        let (education, level) = &education[next(education.len())];
+        let (year, month, day) = (2019 + next(5), 1 + next(7), 1 + next(28));
+        let registered = format!("{year}-{month:02}-{day:02}");
+        let begins = format!("{year}-{:02}-{day:02}", month + 1);
+        let ends = format!("{year}-{:02}-{day:02}", month + 5);
+        let history = match next(10) {
+            0 => format!("{registered}=preparation|{begins}=cancelled"),
+            1 | 2 => format!("{registered}=preparation|{begins}=in_progress"),
+            _ => format!("{registered}=preparation|{begins}=in_progress|{ends}=completed"),
+        };
+        let students = (1 + next(3)).to_string();
+        out.write_record([
+            source,
+            &format!("{source}-{i:07}"),
+            &format!("Opdracht {i} van {source} bij {government}"),
+            kinds[next(kinds.len())],
+            level,
+            themes[next(themes.len())],
+            government,
+            education,
+            "",
+            &students,
+            &begins,
+            &ends,
+            &history,
+        ])
+        .unwrap();
+    }
+    out.flush().unwrap();
+}
+
+/// A dump with the moments of the audit trail and the import batches
+/// blanked out, so two runs of the same commands compare equal.
+pub fn dump_without_times(path: &Path) -> String {
+    let dump = dump(path);
+    let bytes = dump.as_bytes();
+    // An RFC 3339 timestamp as ipart writes them: 2026-11-30T18:03:27Z.
+    let shape = b"dddd-dd-ddTdd:dd:dd";
+    let mut out = String::with_capacity(dump.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let fits = bytes.len() - i >= shape.len()
+            && shape.iter().zip(&bytes[i..]).all(|(s, b)| if *s == b'd' { b.is_ascii_digit() } else { s == b });
+        if fits {
+            out.push_str("<time>");
+            i += shape.len();
+        } else {
+            let c = dump[i..].chars().next().unwrap();
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+    out
+}
