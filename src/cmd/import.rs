@@ -231,6 +231,13 @@ fn report(ctx: &Context, o: &Outcome, dry_run: bool, reject: Option<&Path>) -> R
             o.created_partners.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ")
         ));
     }
+    if o.students_linked > 0 {
+        let (verb, prefix) = if dry_run { ("would link", "dry run: ") } else { ("linked", "") };
+        ctx.info(format!(
+            "{prefix}{verb} {} student pseudonym(s) to assignments (keyed hashes; the student identifiers themselves are not kept)",
+            thousands(o.students_linked as u64)
+        ));
+    }
     if o.counts.rejected > 0 {
         let mut lines = o.problems.join("\n");
         if o.more_problems > 0 {
@@ -304,8 +311,12 @@ fn undo(id: i64, ctx: &Context) -> Result<()> {
     let today = ctx.today()?;
     let mut registry = ctx.open()?;
     let undone = registry.write(&format!("import undo {id}"), |w| import::undo::undo(w, id, today))?;
+    let students = match undone.student_links {
+        0 => String::new(),
+        n => format!(", unlinked {n} student pseudonym(s)"),
+    };
     ctx.info(format!(
-        "undid import batch {id}: removed {} records, restored {}, took out {} status changes",
+        "undid import batch {id}: removed {} records, restored {}, took out {} status changes{students}",
         undone.removed, undone.restored, undone.status_changes
     ));
     ctx.note_demo_write();

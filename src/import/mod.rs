@@ -113,6 +113,8 @@ pub struct Outcome {
     pub problems: Vec<String>,
     pub more_problems: usize,
     pub created_partners: Vec<String>,
+    /// Student pseudonyms linked to assignments that did not have them yet.
+    pub students_linked: usize,
     /// An earlier batch that read the very same bytes.
     pub same_file: Option<Batch>,
     pub elapsed: Duration,
@@ -204,6 +206,7 @@ pub fn run(
             row_savepoints: req.options.skip_invalid,
             audit_each: req.options.audit_each,
             describe: req.options.dry_run,
+            student_id_separator: mapping.as_ref().and_then(|m| m.student_id_separator.clone()),
         },
         req.options.on,
     )?;
@@ -211,6 +214,10 @@ pub fn run(
     let mut report = Report::new(req.options.max_errors);
     let mut plan = Vec::new();
     let mut rejects = reject.map(|out| RejectWriter::new(out, &detected));
+    // A reject file never repeats student identifiers: their cell is left
+    // empty (the rows, fixed and imported again, carry none; importing the
+    // original file again adds them).
+    let student_cell = layout.cell_of(mapping::STUDENT_IDS);
     let encoding = rows.encoding_handle();
     let mut fields = crate::native::Fields::new();
     loop {
@@ -248,7 +255,14 @@ pub fn run(
                 let messages = messages(&layout, &cell_problems, &problems);
                 report.add(&req.name, line, &messages);
                 if let Some(rejects) = rejects.as_mut() {
-                    rejects.write(record, &messages.join("; "), *encoding.borrow())?;
+                    match student_cell.filter(|&cell| record.get(cell).is_some_and(|c| !c.is_empty())) {
+                        Some(cell) => {
+                            let blanked: csv::StringRecord =
+                                record.iter().enumerate().map(|(i, c)| if i == cell { "" } else { c }).collect();
+                            rejects.write(&blanked, &messages.join("; "), *encoding.borrow())?;
+                        }
+                        None => rejects.write(record, &messages.join("; "), *encoding.borrow())?,
+                    }
                 }
             }
         }
@@ -272,6 +286,7 @@ pub fn run(
         more_problems: report.total.saturating_sub(report.shown.len()),
         problems: report.shown,
         created_partners: std::mem::take(&mut applier.created_partners),
+        students_linked: applier.students_linked,
         same_file,
         elapsed: started.elapsed(),
     })
