@@ -284,7 +284,9 @@ fn refused_rows_and_their_messages_never_repeat_student_identifiers() {
     let bad_level = row("R1", "2023-01-10=preparation", "s1234567;s7654321").replace(",HBO,", ",HBOO,");
     let too_long =
         row("R2", "2023-01-10=preparation", &format!("s5550001;{}", "jan.jansen@student.example.nl".repeat(4)));
-    std::fs::write(&file, format!("{HEADER}\n{bad_level}\n{too_long}\n")).unwrap();
+    let many: Vec<String> = (0..1001).map(|n| format!("s5550001-{n}")).collect();
+    let too_many = row("R3", "2023-01-10=preparation", &many.join(";"));
+    std::fs::write(&file, format!("{HEADER}\n{bad_level}\n{too_long}\n{too_many}\n")).unwrap();
     let reject = registry.dir.path().join("refused.csv");
     let output = registry
         .ipart(&[
@@ -305,11 +307,18 @@ fn refused_rows_and_their_messages_never_repeat_student_identifiers() {
         ),
         "{stderr}"
     );
+    assert!(
+        stderr.contains(
+            "bad.csv:4: column \"student_ids\": holds 1001 student identifiers; at most 1000 are accepted for one \
+             assignment (check the separator)"
+        ),
+        "{stderr}"
+    );
     assert_no_clear_ids("the import's messages", stderr.as_bytes());
     let rejected = std::fs::read(&reject).unwrap();
     assert_no_clear_ids("the reject file", &rejected);
     let text = String::from_utf8(rejected).unwrap();
-    assert_eq!(text.lines().count(), 3, "{text}");
+    assert_eq!(text.lines().count(), 4, "{text}");
     assert!(text.lines().next().unwrap().ends_with(",student_ids,reject_reason"), "{text}");
     assert_eq!(pseudonyms(&registry), []);
     // Without --skip-invalid the message is the same and nothing is kept.

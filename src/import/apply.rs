@@ -67,6 +67,10 @@ pub struct Settings {
 /// The longest student identifier accepted, in characters.
 pub const MAX_STUDENT_ID_CHARS: usize = 100;
 
+/// The most student identifiers one assignment's cell may hold: more is a
+/// wrong column or separator rather than an assignment.
+pub const MAX_STUDENT_IDS: usize = 1000;
+
 /// Ids of records a file touched, to catch a record given twice.
 #[derive(Default)]
 struct IdSet(Vec<u64>);
@@ -237,6 +241,15 @@ impl<'a, 'w> Applier<'a, 'w> {
             None => cell.split(STUDENT_ID_SEPARATORS).collect(),
         };
         let ids: Vec<&str> = ids.into_iter().map(str::trim).filter(|s| !s.is_empty()).collect();
+        if ids.len() > MAX_STUDENT_IDS {
+            return Err(Problem::field(
+                STUDENT_IDS,
+                format!(
+                    "holds {} student identifiers; at most {MAX_STUDENT_IDS} are accepted for one assignment (check the separator)",
+                    ids.len()
+                ),
+            ));
+        }
         for (n, id) in ids.iter().enumerate() {
             let length = id.chars().count();
             if length > MAX_STUDENT_ID_CHARS {
