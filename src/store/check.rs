@@ -308,7 +308,8 @@ fn rules() -> Vec<Rule> {
     // Student pseudonyms (never shown: a problem names the assignment).
     rules.push(Rule {
         check: "pseudonyms",
-        sql: "SELECT 'assignment ' || s.assignment_id, count(*) || ' student pseudonym(s) linked to it, but it does not exist'
+        sql: "SELECT 'assignment ' || s.assignment_id,
+                     count(*) || ' student pseudonym(s) linked to it, but it does not exist'
               FROM assignment_student s WHERE NOT EXISTS (SELECT 1 FROM assignment a WHERE a.id = s.assignment_id)
               GROUP BY s.assignment_id ORDER BY s.assignment_id"
             .into(),
@@ -331,8 +332,8 @@ fn rules() -> Vec<Rule> {
     });
     rules.push(Rule {
         check: "pseudonyms",
-        sql: "SELECT 'registry_secret', 'the registry holds ' || count(*) || ' student pseudonym(s) but not the key they were made \
-              with, so students imported from now on would not match them'
+        sql: "SELECT 'registry_secret', 'the registry holds ' || count(*) || ' student pseudonym(s) but not the key \
+              they were made with, so students imported from now on would not match them'
               FROM assignment_student
               HAVING count(*) > 0
                  AND NOT EXISTS (SELECT 1 FROM registry_secret WHERE name = 'student_id_key' AND length(value) = 32)"

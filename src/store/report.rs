@@ -199,7 +199,8 @@ impl<'c> Snapshot<'c> {
                     (SELECT count(*) FROM temp.report_state s
                      WHERE s.status IN ('in_progress', 'completed')
                        AND EXISTS (SELECT 1 FROM assignment_student st WHERE st.assignment_id = s.assignment_id)),
-                    (SELECT coalesce(sum(assignments), 0) FROM temp.report_cube WHERE status IN ('in_progress', 'completed'))",
+                    (SELECT coalesce(sum(assignments), 0) FROM temp.report_cube
+                     WHERE status IN ('in_progress', 'completed'))",
             [],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?)

@@ -162,7 +162,8 @@ pub fn row_order(conn: &rusqlite::Connection, table: &str) -> String {
         return "rowid".to_string();
     }
     conn.query_row(
-        "SELECT group_concat('\"' || name || '\"', ', ') FROM (SELECT name FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk)",
+        "SELECT group_concat('\"' || name || '\"', ', ')
+         FROM (SELECT name FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk)",
         [table],
         |r| r.get(0),
     )
