@@ -29,7 +29,10 @@ const EXAMPLES: &str = "Examples:
 
 Records match on their key, so importing the same file again changes nothing: assignments and
 PhD candidates on (source, external_id); partners on external_code, then (source, external_id),
-then any of their names; themes on code; metrics on (name, year); the others on name.";
+then any of their names; themes on code; metrics on (name, year); the others on name.
+
+An assignment file may give student_ids (one or more per row, separated by ; , or |): only their
+keyed hashes are kept, to count unique students in `ipart report`; they are never exported.";
 
 /// Import records from a CSV file; `import log` lists imports, `import undo` reverts one
 #[derive(Debug, Args)]
