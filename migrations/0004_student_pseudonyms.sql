@@ -22,3 +22,8 @@ CREATE TABLE assignment_student (
     batch_id      INTEGER NOT NULL REFERENCES import_batch (id),
     PRIMARY KEY (assignment_id, pseudonym)
 ) WITHOUT ROWID, STRICT;
+
+-- How many pseudonyms a batch linked that were not linked yet: part of what
+-- it did, like its counts of rows added and updated.
+ALTER TABLE import_batch ADD COLUMN students_linked INTEGER NOT NULL DEFAULT 0
+    CONSTRAINT import_batch_students_linked CHECK (students_linked >= 0);

@@ -373,3 +373,58 @@ fn log_lists_imports_and_their_undoing_in_time_order() {
         .collect();
     assert_eq!(entries, [("import_batch", batch), ("import_batch", batch)]);
 }
+
+#[test]
+fn log_counts_the_student_pseudonyms_each_import_linked_never_showing_them() {
+    let registry = Reg::demo_in_use();
+    let first = registry.dir.path().join("with-students.csv");
+    std::fs::write(
+        &first,
+        "source,external_id,title,kind,level,theme,government_partner,education_partner,students,status_history,\
+         student_ids\n\
+         sis,L9,Opdracht L9,internship,HBO,data-ai,Belastingdienst,De Haagse Hogeschool,2,2023-01-10=preparation,\
+         s2000001;s2000002\n",
+    )
+    .unwrap();
+    let second = registry.dir.path().join("more-students.csv");
+    // Only the key and the identifiers: one known, one new.
+    std::fs::write(&second, "source,external_id,student_ids\nsis,L9,s2000002|s2000003\n").unwrap();
+    let batch = |file: &std::path::Path| -> i64 {
+        let output = registry.ipart(&["--quiet", "import", "assignments", file.to_str().unwrap()]).output().unwrap();
+        assert!(output.status.success(), "{}", stderr_of(&output));
+        stdout_of(&output).trim().parse().unwrap()
+    };
+    let (one, two) = (batch(&first), batch(&second));
+    let id = registry.count("SELECT id FROM assignment WHERE external_id = 'L9'");
+
+    let log = registry.ipart(&["log", "--record", "assignment", "--id", &id.to_string(), "--format", "json"]);
+    let rows = json(log);
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{rows:#?}");
+    assert_eq!(rows[0]["entity"], "assignment_student");
+    assert_eq!(rows[0]["batch_id"].as_i64(), Some(two));
+    assert_eq!(
+        rows[0]["new"],
+        serde_json::json!({ "assignment_id": id, "import_batch": two, "student_pseudonyms": 1 })
+    );
+    assert_eq!(rows[1]["entity"], "assignment");
+    assert_eq!(rows[1]["batch_id"].as_i64(), Some(one));
+    assert_eq!(rows[1]["new"]["student_pseudonyms"].as_i64(), Some(2));
+    let text = serde_json::to_string(rows).unwrap();
+    for clear in ["s2000001", "s2000002", "s2000003"] {
+        assert!(!text.contains(clear), "the log shows {clear}");
+    }
+    let table =
+        stdout_of(&registry.ipart(&["log", "--record", "assignment", "--id", &id.to_string()]).output().unwrap());
+    assert!(table.contains(&format!("linked 1 student pseudonym(s) (import batch {two})")), "{table}");
+    assert!(table.contains("; 2 student pseudonym(s)"), "{table}");
+
+    // The batches count them too.
+    let batches = json(registry.ipart(&["import", "log", "--format", "json"]));
+    let linked = |b: i64| {
+        batches.as_array().unwrap().iter().find(|x| x["id"].as_i64() == Some(b)).unwrap()["students_linked"].as_i64()
+    };
+    assert_eq!((linked(one), linked(two)), (Some(2), Some(1)));
+    let table = stdout_of(&registry.ipart(&["log", "--limit", "1"]).output().unwrap());
+    assert!(table.contains("1 rows, 1 unchanged, 1 student pseudonym(s) linked"), "{table}");
+}

@@ -64,12 +64,14 @@ fn no_student_names_are_kept() {
         )
         .unwrap();
     let columns: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
-    // `assignment.students` is a count.
-    assert_eq!(columns, ["assignment.students"]);
-    let kind: String = conn
-        .query_row("SELECT type FROM pragma_table_info('assignment') WHERE name = 'students'", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(kind, "INTEGER");
+    // Both are counts: students on an assignment, pseudonyms an import linked.
+    assert_eq!(columns, ["assignment.students", "import_batch.students_linked"]);
+    for (table, column) in [("assignment", "students"), ("import_batch", "students_linked")] {
+        let kind: String = conn
+            .query_row("SELECT type FROM pragma_table_info(?1) WHERE name = ?2", [table, column], |r| r.get(0))
+            .unwrap();
+        assert_eq!(kind, "INTEGER", "{table}.{column}");
+    }
     // The one table about students holds pseudonyms (32-byte keyed hashes),
     // no text column where an identifier could be kept.
     let mut stmt = conn.prepare("SELECT name, type FROM pragma_table_info('assignment_student') ORDER BY cid").unwrap();

@@ -234,11 +234,11 @@ fn report(ctx: &Context, o: &Outcome, dry_run: bool, reject: Option<&Path>) -> R
             o.created_partners.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ")
         ));
     }
-    if o.students_linked > 0 {
+    if o.counts.students_linked > 0 {
         let (verb, prefix) = if dry_run { ("would link", "dry run: ") } else { ("linked", "") };
         ctx.info(format!(
             "{prefix}{verb} {} student pseudonym(s) to assignments (keyed hashes; the student identifiers themselves are not kept)",
-            thousands(o.students_linked as u64)
+            thousands(o.counts.students_linked)
         ));
     }
     if o.counts.rejected > 0 {
@@ -284,6 +284,7 @@ fn log(format: Format, ctx: &Context) -> Result<()> {
             "updated",
             "unchanged",
             "rejected",
+            "students_linked",
             "started_at",
             "finished_at",
             "actor",

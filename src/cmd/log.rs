@@ -82,8 +82,12 @@ fn changed_fields(old: &Value, new: &Value) -> String {
             .as_array()
             .map(|h| h.iter().map(|c| format!("{} {}", text(c, "status"), text(c, "since"))).collect())
             .unwrap_or_default();
+        let students = match new["student_pseudonyms"].as_i64() {
+            Some(n) if n > 0 => format!("; {n} student pseudonym(s)"),
+            _ => String::new(),
+        };
         return format!(
-            "added by import batch {} ({}, sha256 {}, {}, {}); status {}",
+            "added by import batch {} ({}, sha256 {}, {}, {}); status {}{students}",
             text(batch, "id"),
             text(batch, "file"),
             short_hash(&text(batch, "sha256")),
@@ -92,13 +96,19 @@ fn changed_fields(old: &Value, new: &Value) -> String {
             if history.is_empty() { "-".to_string() } else { history.join(", ") }
         );
     }
+    if let (Some(n), Some(batch)) = (new["student_pseudonyms"].as_i64(), new["import_batch"].as_i64()) {
+        return format!("linked {n} student pseudonym(s) (import batch {batch})");
+    }
     if old.is_null() && new.get("sha256").is_some() && new.get("rows").is_some() {
         // An import batch's own entry.
-        let counts = ["added", "updated", "unchanged", "rejected"]
+        let mut counts = ["added", "updated", "unchanged", "rejected"]
             .iter()
             .filter(|k| new[**k].as_i64().is_some_and(|n| n > 0))
             .map(|k| format!("{} {k}", text(new, k)))
             .collect::<Vec<_>>();
+        if let Some(n) = new["students_linked"].as_i64().filter(|n| *n > 0) {
+            counts.push(format!("{n} student pseudonym(s) linked"));
+        }
         let source = new["source"].as_str().map(|s| format!("source {s}, ")).unwrap_or_default();
         return format!(
             "import of {} {} ({source}sha256 {}): {} rows{}",

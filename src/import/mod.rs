@@ -113,8 +113,6 @@ pub struct Outcome {
     pub problems: Vec<String>,
     pub more_problems: usize,
     pub created_partners: Vec<String>,
-    /// Student pseudonyms linked to assignments that did not have them yet.
-    pub students_linked: usize,
     /// An earlier batch that read the very same bytes.
     pub same_file: Option<Batch>,
     pub elapsed: Duration,
@@ -275,6 +273,7 @@ pub fn run(
     if report.total > 0 && !req.options.skip_invalid {
         return Err(Error::invalid(report.message(&counts)).into());
     }
+    counts.students_linked = applier.students_linked as u64;
     let sha256 = rows.tally.borrow().sha256();
     let same_file = batch::same_file(w, &sha256, kind.name())?;
     let recorded = w.finish_batch(open, &sha256, &counts)?;
@@ -286,7 +285,6 @@ pub fn run(
         more_problems: report.total.saturating_sub(report.shown.len()),
         problems: report.shown,
         created_partners: std::mem::take(&mut applier.created_partners),
-        students_linked: applier.students_linked,
         same_file,
         elapsed: started.elapsed(),
     })

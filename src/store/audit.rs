@@ -90,16 +90,61 @@ pub fn list(conn: &Connection, filter: &ChangeFilter) -> Result<Vec<Change>> {
     )?;
     let rows = stmt.query_map(params![filter.entity, filter.entity_id, filter.limit], from_row)?;
     let mut changes: Vec<Change> = rows.collect::<Result<_, _>>()?;
-    if let (Some("assignment"), Some(id)) = (filter.entity.as_deref(), filter.entity_id)
-        && let Some(added) = added_by_import(conn, id)?
-    {
-        let at = changes.iter().position(|c| c.id < added.id).unwrap_or(changes.len());
-        changes.insert(at, added);
+    if let (Some("assignment"), Some(id)) = (filter.entity.as_deref(), filter.entity_id) {
+        let mut made_up = student_links(conn, id)?;
+        if let Some(mut added) = added_by_import(conn, id)? {
+            // The pseudonyms the same batch linked are part of its entry.
+            if let Some(i) = made_up.iter().position(|c| c.batch_id == added.batch_id) {
+                let links = made_up.remove(i);
+                if let (Some(new), Some(n)) = (added.new.as_mut(), links.new.as_ref().map(|v| &v["student_pseudonyms"]))
+                {
+                    new["student_pseudonyms"] = n.clone();
+                }
+            }
+            made_up.push(added);
+        }
+        for entry in made_up {
+            let at = changes.iter().position(|c| c.id < entry.id).unwrap_or(changes.len());
+            changes.insert(at, entry);
+        }
         if let Some(limit) = filter.limit.filter(|l| *l >= 0) {
             changes.truncate(limit as usize);
         }
     }
     Ok(changes)
+}
+
+/// Student pseudonyms imports linked to an assignment, one made-up entry
+/// per batch with how many (never the pseudonyms): the links carry their
+/// batch (`assignment_student.batch_id`) instead of an audit entry each.
+fn student_links(conn: &Connection, assignment: i64) -> Result<Vec<Change>> {
+    let mut stmt = conn.prepare(
+        "SELECT c.id, c.at, c.actor, c.command, s.batch_id, count(*)
+         FROM assignment_student s
+         JOIN change c ON c.entity = 'import_batch' AND c.entity_id = s.batch_id AND c.action = 'insert'
+         WHERE s.assignment_id = ?1
+         GROUP BY s.batch_id, c.id",
+    )?;
+    let rows = stmt.query_map([assignment], |r| {
+        let batch: i64 = r.get(4)?;
+        Ok(Change {
+            id: r.get(0)?,
+            at: r.get(1)?,
+            actor: r.get(2)?,
+            command: r.get(3)?,
+            entity: "assignment_student".into(),
+            entity_id: assignment,
+            action: "insert".into(),
+            old: None,
+            new: Some(serde_json::json!({
+                "assignment_id": assignment,
+                "import_batch": batch,
+                "student_pseudonyms": r.get::<_, i64>(5)?,
+            })),
+            batch_id: Some(batch),
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// The entry "added by import batch B" of an assignment an import added
