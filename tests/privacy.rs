@@ -270,6 +270,15 @@ fn undo_removes_the_pseudonyms_a_batch_linked() {
     let second: i64 =
         registry.ok(&["--quiet", "import", "assignments", second_file.to_str().unwrap()]).trim().parse().unwrap();
     assert_eq!(pseudonyms(&registry).len(), after_first.len() + 1);
+    // The first batch's undo would take the second's link with P1: refused.
+    let stderr = registry.refused(&["import", "undo", &first.to_string()]);
+    assert!(
+        stderr.contains(&format!(
+            "import batch {first} cannot be undone: later import batch(es) {second} linked student pseudonyms to \
+             assignments it added; undo those first"
+        )),
+        "{stderr}"
+    );
     let output = registry.ipart(&["import", "undo", &second.to_string()]).output().unwrap();
     assert!(output.status.success(), "{}", stderr_of(&output));
     assert!(stderr_of(&output).contains("unlinked 1 student pseudonym(s)"), "{}", stderr_of(&output));

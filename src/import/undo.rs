@@ -63,6 +63,15 @@ pub fn undo(w: &Writer, id: i64, today: Date) -> Result<Undone> {
         ))
         .into());
     }
+    let linking = student::later_links(w, id)?;
+    if !linking.is_empty() {
+        let list: Vec<String> = linking.iter().map(i64::to_string).collect();
+        return Err(Error::invalid(format!(
+            "import batch {id} cannot be undone: later import batch(es) {} linked student pseudonyms to assignments it added; undo those first",
+            list.join(", ")
+        ))
+        .into());
+    }
     let open = w.begin_undo(id)?;
     // First the pseudonyms the batch linked: to assignments it added they
     // would go with them, but it may have linked some to older ones too.

@@ -94,6 +94,19 @@ pub fn link(w: &Writer, batch: i64, rows: &[(i64, Pseudonym)]) -> Result<usize> 
     Ok(added)
 }
 
+/// Other batches, not undone, that linked pseudonyms to assignments `batch`
+/// added: undoing it would take their links with its assignments.
+pub fn later_links(conn: &Connection, batch: i64) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare(
+        "SELECT DISTINCT s.batch_id FROM assignment_student s JOIN assignment a ON a.id = s.assignment_id
+         WHERE a.batch_id = ?1 AND s.batch_id <> ?1
+           AND s.batch_id NOT IN (SELECT id FROM import_batch WHERE undone_at IS NOT NULL)
+         ORDER BY 1",
+    )?;
+    let rows = stmt.query_map([batch], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Removes the links `batch` made (the undo of an import).
 pub fn unlink_batch(w: &Writer, batch: i64) -> Result<usize> {
     Ok(w.execute("DELETE FROM assignment_student WHERE batch_id = ?1", [batch])?)
