@@ -249,3 +249,182 @@ fn log_filters_by_record_with_its_status_history() {
             .starts_with("ipart: --record: \"assignments\" is not a kind of record (expected one of theme, partner,")
     );
 }
+
+/// A native assignments file of two new assignments; returns its path.
+fn two_assignments(registry: &Reg) -> std::path::PathBuf {
+    let path = registry.dir.path().join("new-assignments.csv");
+    let header = "source,external_id,title,kind,level,theme,government_partner,education_partner,lab,students,\
+                  starts_on,ends_on,status_history";
+    let rows = [
+        "sis,L1,Opdracht L1,internship,HBO,data-ai,Belastingdienst,De Haagse Hogeschool,,2,2023-02-01,,\
+         2023-01-10=preparation|2023-02-01=in_progress",
+        "sis,L2,Opdracht L2,internship,HBO,data-ai,Belastingdienst,De Haagse Hogeschool,,1,2023-02-01,,\
+         2023-01-10=preparation",
+    ];
+    std::fs::write(&path, format!("{header}\n{}\n", rows.join("\n"))).unwrap();
+    path
+}
+
+#[test]
+fn log_shows_an_assignment_added_by_an_import_then_its_status_changes() {
+    let registry = Reg::demo_in_use();
+    let file = two_assignments(&registry);
+    let output = registry
+        .ipart(&["--quiet", "import", "assignments", file.to_str().unwrap()])
+        .env("IPART_ACTOR", "import-job")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let batch: i64 = stdout_of(&output).trim().parse().unwrap();
+    let id = registry.count("SELECT id FROM assignment WHERE external_id = 'L1'");
+    assert_eq!(registry.count(&format!("SELECT batch_id FROM assignment WHERE id = {id}")), batch);
+    registry
+        .ipart(&["--quiet", "assignment", "status", &id.to_string(), "completed", "--on", "2023-06-30"])
+        .env("IPART_ACTOR", ACTOR)
+        .assert()
+        .success();
+
+    let rows = json(registry.ipart(&["log", "--record", "assignment", "--id", &id.to_string(), "--format", "json"]));
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{rows:#?}");
+    // Newest first: the status change, then the import that added it.
+    let (change, added) = (&rows[0], &rows[1]);
+    assert_eq!(change["entity"], "assignment_status");
+    assert_eq!(change["actor"], ACTOR);
+    assert_eq!(change["new"]["status"], "completed");
+    assert_eq!(change["batch_id"], Value::Null);
+    assert_eq!(added["entity"], "assignment");
+    assert_eq!(added["entity_id"].as_i64(), Some(id));
+    assert_eq!(added["action"], "insert");
+    assert_eq!(added["actor"], "import-job");
+    assert_eq!(added["batch_id"].as_i64(), Some(batch));
+    assert!(added["id"].as_i64() < change["id"].as_i64());
+    let recorded = &json(registry.ipart(&["import", "log", "--format", "json"]))
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["id"].as_i64() == Some(batch))
+        .unwrap()
+        .clone();
+    let by = &added["new"]["added_by_import"];
+    for key in ["id", "file", "sha256", "started_at", "actor"] {
+        assert_eq!(by[key], recorded[key], "{key}");
+    }
+    assert_eq!(by["sha256"].as_str().unwrap().len(), 64);
+    assert!(by["file"].as_str().unwrap().ends_with("new-assignments.csv"));
+    assert_eq!(
+        added["new"]["status_history"],
+        serde_json::json!([
+            { "since": "2023-01-10", "status": "preparation" },
+            { "since": "2023-02-01", "status": "in_progress" }
+        ])
+    );
+    // The table says it in words.
+    let table =
+        stdout_of(&registry.ipart(&["log", "--record", "assignment", "--id", &id.to_string()]).output().unwrap());
+    let sha = &by["sha256"].as_str().unwrap()[..12];
+    assert!(table.contains(&format!("added by import batch {batch} (")), "{table}");
+    assert!(table.contains(&format!("sha256 {sha}")), "{table}");
+    assert!(table.contains("status preparation 2023-01-10, in_progress 2023-02-01"), "{table}");
+    // An assignment with an audit entry of its own (the demo data, loaded entry by entry) gets no made-up one.
+    let other = registry.count("SELECT min(id) FROM assignment");
+    let rows = json(registry.ipart(&["log", "--record", "assignment", "--id", &other.to_string(), "--format", "json"]));
+    assert!(rows.as_array().unwrap().iter().all(|r| r["new"].get("added_by_import").is_none()));
+}
+
+#[test]
+fn log_lists_imports_and_their_undoing_in_time_order() {
+    let registry = Reg::demo_in_use();
+    let start = last_change(&registry);
+    let file = two_assignments(&registry);
+    let batch: i64 =
+        stdout_of(&registry.ipart(&["--quiet", "import", "assignments", file.to_str().unwrap()]).output().unwrap())
+            .trim()
+            .parse()
+            .unwrap();
+    registry.ipart(&["--quiet", "partner", "add", "Tussendoor", "--sector", "other"]).assert().success();
+    registry.ipart(&["--quiet", "import", "undo", &batch.to_string()]).assert().success();
+
+    let rows = changes_after(&registry, start);
+    let got: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| (r["entity"].as_str().unwrap().to_string(), r["action"].as_str().unwrap().to_string()))
+        .collect();
+    let want = [("import_batch", "insert"), ("partner", "insert"), ("import_batch", "update")];
+    assert_eq!(got, want.map(|(e, a)| (e.to_string(), a.to_string())));
+    assert_eq!(rows[0]["batch_id"].as_i64(), Some(batch));
+    assert_eq!(rows[0]["new"]["added"].as_i64(), Some(2));
+    assert_eq!(rows[2]["batch_id"].as_i64(), Some(batch));
+    assert!(rows[2]["new"]["undone_at"].is_string());
+    let times: Vec<&str> = rows.iter().map(|r| r["at"].as_str().unwrap()).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+    // The table says what each did.
+    let table = stdout_of(&registry.ipart(&["log", "--limit", "3"]).output().unwrap());
+    assert!(table.contains(&format!("undid import batch {batch} (assignment ")), "{table}");
+    assert!(table.contains("import of assignment"), "{table}");
+    assert!(table.contains(": 2 rows, 2 added"), "{table}");
+    // The changes to assignments include the imports of assignments.
+    let rows = json(registry.ipart(&["log", "--record", "assignment", "--limit", "2", "--format", "json"]));
+    let entries: Vec<(&str, i64)> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["entity"].as_str().unwrap(), r["entity_id"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(entries, [("import_batch", batch), ("import_batch", batch)]);
+}
+
+#[test]
+fn log_counts_the_student_pseudonyms_each_import_linked_never_showing_them() {
+    let registry = Reg::demo_in_use();
+    let first = registry.dir.path().join("with-students.csv");
+    std::fs::write(
+        &first,
+        "source,external_id,title,kind,level,theme,government_partner,education_partner,students,status_history,\
+         student_ids\n\
+         sis,L9,Opdracht L9,internship,HBO,data-ai,Belastingdienst,De Haagse Hogeschool,2,2023-01-10=preparation,\
+         s2000001;s2000002\n",
+    )
+    .unwrap();
+    let second = registry.dir.path().join("more-students.csv");
+    // Only the key and the identifiers: one known, one new.
+    std::fs::write(&second, "source,external_id,student_ids\nsis,L9,s2000002|s2000003\n").unwrap();
+    let batch = |file: &std::path::Path| -> i64 {
+        let output = registry.ipart(&["--quiet", "import", "assignments", file.to_str().unwrap()]).output().unwrap();
+        assert!(output.status.success(), "{}", stderr_of(&output));
+        stdout_of(&output).trim().parse().unwrap()
+    };
+    let (one, two) = (batch(&first), batch(&second));
+    let id = registry.count("SELECT id FROM assignment WHERE external_id = 'L9'");
+
+    let log = registry.ipart(&["log", "--record", "assignment", "--id", &id.to_string(), "--format", "json"]);
+    let rows = json(log);
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{rows:#?}");
+    assert_eq!(rows[0]["entity"], "assignment_student");
+    assert_eq!(rows[0]["batch_id"].as_i64(), Some(two));
+    assert_eq!(
+        rows[0]["new"],
+        serde_json::json!({ "assignment_id": id, "import_batch": two, "student_pseudonyms": 1 })
+    );
+    assert_eq!(rows[1]["entity"], "assignment");
+    assert_eq!(rows[1]["batch_id"].as_i64(), Some(one));
+    assert_eq!(rows[1]["new"]["student_pseudonyms"].as_i64(), Some(2));
+    let text = serde_json::to_string(rows).unwrap();
+    for clear in ["s2000001", "s2000002", "s2000003"] {
+        assert!(!text.contains(clear), "the log shows {clear}");
+    }
+    let table =
+        stdout_of(&registry.ipart(&["log", "--record", "assignment", "--id", &id.to_string()]).output().unwrap());
+    assert!(table.contains(&format!("linked 1 student pseudonym(s) (import batch {two})")), "{table}");
+    assert!(table.contains("; 2 student pseudonym(s)"), "{table}");
+
+    // The batches count them too.
+    let batches = json(registry.ipart(&["import", "log", "--format", "json"]));
+    let linked = |b: i64| {
+        batches.as_array().unwrap().iter().find(|x| x["id"].as_i64() == Some(b)).unwrap()["students_linked"].as_i64()
+    };
+    assert_eq!((linked(one), linked(two)), (Some(2), Some(1)));
+    let table = stdout_of(&registry.ipart(&["log", "--limit", "1"]).output().unwrap());
+    assert!(table.contains("1 rows, 1 unchanged, 1 student pseudonym(s) linked"), "{table}");
+}

@@ -33,11 +33,11 @@ fn a_whole_registry_passes_every_check() {
     let registry = Reg::demo_in_use();
     let (code, stdout, stderr) = check(&registry);
     assert_eq!(code, Some(0), "{stderr}");
-    for name in ["integrity", "foreign-keys", "identity", "status-histories", "dates", "sectors"] {
+    for name in ["integrity", "foreign-keys", "identity", "status-histories", "dates", "sectors", "pseudonyms"] {
         let line = stdout.lines().find(|l| l.contains(name)).unwrap_or_else(|| panic!("{name} missing:\n{stdout}"));
         assert!(line.contains(" ok "), "{line}");
     }
-    assert_eq!(stderr, format!("registry {}: all 6 checks passed\n", registry.path.display()));
+    assert_eq!(stderr, format!("registry {}: all 7 checks passed\n", registry.path.display()));
     let report = check_json(&registry);
     assert_eq!(report["ok"], true);
     assert_eq!(report["problems"], 0);
@@ -111,6 +111,46 @@ fn finds_broken_references_made_with_foreign_keys_off() {
             "{p}"
         );
     }
+}
+
+#[test]
+fn finds_student_pseudonyms_without_their_assignment_batch_or_key() {
+    let registry = Reg::demo_in_use();
+    let file = registry.dir.path().join("students.csv");
+    std::fs::write(
+        &file,
+        "source,external_id,title,kind,level,theme,government_partner,education_partner,students,status_history,\
+         student_ids\n\
+         sis,K1,Opdracht K1,internship,HBO,data-ai,Belastingdienst,De Haagse Hogeschool,2,2023-01-10=preparation,a;b\n",
+    )
+    .unwrap();
+    registry.ipart(&["--quiet", "import", "assignments", file.to_str().unwrap()]).assert().success();
+    assert_eq!(check(&registry).0, Some(0));
+    let assignment = registry.count("SELECT id FROM assignment WHERE external_id = 'K1'");
+    let conn = registry.conn();
+    conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+    // Outside ipart: the assignment goes without its pseudonyms, another
+    // pseudonym names a batch that never was, and the key is lost.
+    conn.execute("DELETE FROM assignment_status WHERE assignment_id = ?1", [assignment]).unwrap();
+    conn.execute("DELETE FROM assignment WHERE id = ?1", [assignment]).unwrap();
+    let other = registry.count("SELECT min(id) FROM assignment");
+    conn.execute("INSERT INTO assignment_student VALUES (?1, randomblob(32), 999)", [other]).unwrap();
+    conn.execute("DELETE FROM registry_secret", []).unwrap();
+    drop(conn);
+    let (code, _, stderr) = check(&registry);
+    assert_eq!(code, Some(4), "{stderr}");
+    assert_eq!(
+        problems(&check_json(&registry), "pseudonyms"),
+        [
+            format!("assignment {assignment}: 2 student pseudonym(s) linked to it, but it does not exist"),
+            format!("assignment {other}: 1 student pseudonym(s) linked by import batch 999, which does not exist"),
+            "registry_secret: the registry holds 3 student pseudonym(s) but not the key they were made with, so \
+             students imported from now on would not match them"
+                .to_string(),
+        ]
+    );
+    // The foreign-key check lists no rows of a table without rowids (it could not name them).
+    assert_eq!(problems(&check_json(&registry), "foreign-keys"), Vec::<String>::new());
 }
 
 #[test]

@@ -43,7 +43,10 @@ fn tables(path: &Path) -> Tables {
             .collect::<Result<_, _>>()
             .unwrap();
         let list = columns.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
-        let mut stmt = conn.prepare(&format!("SELECT rowid, {list} FROM \"{table}\" ORDER BY rowid")).unwrap();
+        // A table WITHOUT ROWID is numbered in the order of its primary key.
+        let order = common::row_order(&conn, &table);
+        let key = if order == "rowid" { "rowid".to_string() } else { format!("row_number() OVER (ORDER BY {order})") };
+        let mut stmt = conn.prepare(&format!("SELECT {key}, {list} FROM \"{table}\" ORDER BY {order}")).unwrap();
         let rows = stmt
             .query_map([], |r| {
                 let mut row = BTreeMap::new();

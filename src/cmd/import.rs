@@ -29,7 +29,10 @@ const EXAMPLES: &str = "Examples:
 
 Records match on their key, so importing the same file again changes nothing: assignments and
 PhD candidates on (source, external_id); partners on external_code, then (source, external_id),
-then any of their names; themes on code; metrics on (name, year); the others on name.";
+then any of their names; themes on code; metrics on (name, year); the others on name.
+
+An assignment file may give student_ids (one or more per row, separated by ; , or |): only their
+keyed hashes are kept, to count unique students in `ipart report`; they are never exported.";
 
 /// Import records from a CSV file; `import log` lists imports, `import undo` reverts one
 #[derive(Debug, Args)]
@@ -243,6 +246,13 @@ fn report(ctx: &Context, o: &Outcome, dry_run: bool, reject: Option<&Path>) -> R
             o.created_partners.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ")
         ));
     }
+    if o.counts.students_linked > 0 {
+        let (verb, prefix) = if dry_run { ("would link", "dry run: ") } else { ("linked", "") };
+        ctx.info(format!(
+            "{prefix}{verb} {} student pseudonym(s) to assignments (keyed hashes; the student identifiers themselves are not kept)",
+            thousands(o.counts.students_linked)
+        ));
+    }
     if o.counts.rejected > 0 {
         let mut lines = o.problems.join("\n");
         if o.more_problems > 0 {
@@ -286,6 +296,7 @@ fn log(format: Format, ctx: &Context) -> Result<()> {
             "updated",
             "unchanged",
             "rejected",
+            "students_linked",
             "started_at",
             "finished_at",
             "actor",
@@ -316,8 +327,12 @@ fn undo(id: i64, ctx: &Context) -> Result<()> {
     let today = ctx.today()?;
     let mut registry = ctx.open()?;
     let undone = registry.write(&format!("import undo {id}"), |w| import::undo::undo(w, id, today))?;
+    let students = match undone.student_links {
+        0 => String::new(),
+        n => format!(", unlinked {n} student pseudonym(s)"),
+    };
     ctx.info(format!(
-        "undid import batch {id}: removed {} records, restored {}, took out {} status changes",
+        "undid import batch {id}: removed {} records, restored {}, took out {} status changes{students}",
         undone.removed, undone.restored, undone.status_changes
     ));
     ctx.note_demo_write();

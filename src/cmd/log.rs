@@ -54,7 +54,7 @@ pub fn run(args: &LogArgs, ctx: &Context) -> Result<()> {
     let changes = audit::list(registry.conn(), &filter)?;
     let mut listing = Listing::from_serialize(
         &changes,
-        &["id", "at", "actor", "command", "entity", "entity_id", "action", "old", "new"],
+        &["id", "at", "actor", "command", "entity", "entity_id", "action", "old", "new", "batch_id"],
         &["id", "at", "actor", "command", "entity", "entity_id", "action", "changed"],
     )?;
     if args.format == Format::Table {
@@ -71,10 +71,63 @@ pub fn run(args: &LogArgs, ctx: &Context) -> Result<()> {
     finish(out)
 }
 
-/// "students: 2 -> 3; ends_on: - -> 2024-01-31"
+/// "students: 2 -> 3; ends_on: - -> 2024-01-31"; for imports, what the
+/// batch read and did.
 fn changed_fields(old: &Value, new: &Value) -> String {
     let show =
         |v: Option<&Value>| v.map(crate::output::csv_text).filter(|s| !s.is_empty()).unwrap_or_else(|| "-".into());
+    let text = |v: &Value, key: &str| show(v.get(key));
+    if let Some(batch) = new.get("added_by_import") {
+        let history: Vec<String> = new["status_history"]
+            .as_array()
+            .map(|h| h.iter().map(|c| format!("{} {}", text(c, "status"), text(c, "since"))).collect())
+            .unwrap_or_default();
+        let students = match new["student_pseudonyms"].as_i64() {
+            Some(n) if n > 0 => format!("; {n} student pseudonym(s)"),
+            _ => String::new(),
+        };
+        return format!(
+            "added by import batch {} ({}, sha256 {}, {}, {}); status {}{students}",
+            text(batch, "id"),
+            text(batch, "file"),
+            short_hash(&text(batch, "sha256")),
+            text(batch, "started_at"),
+            text(batch, "actor"),
+            if history.is_empty() { "-".to_string() } else { history.join(", ") }
+        );
+    }
+    if let (Some(n), Some(batch)) = (new["student_pseudonyms"].as_i64(), new["import_batch"].as_i64()) {
+        return format!("linked {n} student pseudonym(s) (import batch {batch})");
+    }
+    if old.is_null() && new.get("sha256").is_some() && new.get("rows").is_some() {
+        // An import batch's own entry.
+        let mut counts = ["added", "updated", "unchanged", "rejected"]
+            .iter()
+            .filter(|k| new[**k].as_i64().is_some_and(|n| n > 0))
+            .map(|k| format!("{} {k}", text(new, k)))
+            .collect::<Vec<_>>();
+        if let Some(n) = new["students_linked"].as_i64().filter(|n| *n > 0) {
+            counts.push(format!("{n} student pseudonym(s) linked"));
+        }
+        let source = new["source"].as_str().map(|s| format!("source {s}, ")).unwrap_or_default();
+        return format!(
+            "import of {} {} ({source}sha256 {}): {} rows{}",
+            text(new, "kind"),
+            text(new, "file"),
+            short_hash(&text(new, "sha256")),
+            text(new, "rows"),
+            if counts.is_empty() { String::new() } else { format!(", {}", counts.join(", ")) }
+        );
+    }
+    if old.get("sha256").is_some() && old["undone_at"].is_null() && !new["undone_at"].is_null() {
+        return format!(
+            "undid import batch {} ({} {}, sha256 {})",
+            text(new, "id"),
+            text(new, "kind"),
+            text(new, "file"),
+            short_hash(&text(new, "sha256"))
+        );
+    }
     match (old.as_object(), new.as_object()) {
         (Some(o), Some(n)) => n
             .iter()
@@ -90,4 +143,10 @@ fn changed_fields(old: &Value, new: &Value) -> String {
         }
         _ => String::new(),
     }
+}
+
+/// The first 12 hex digits of a SHA-256: enough to tell files apart in a
+/// table (JSON has all 64).
+fn short_hash(hex: &str) -> String {
+    hex.chars().take(12).collect()
 }

@@ -4,7 +4,7 @@
 //! is appended with its date, and a file that contradicts the recorded past
 //! is refused for that row, so an earlier year's figures never move.
 
-use super::mapping::is_partner_field;
+use super::mapping::{STUDENT_ID_SEPARATORS, STUDENT_IDS, is_partner_field};
 use crate::domain::*;
 use crate::error::{ExitCode, Result, classify};
 use crate::native::build::{Built, build, history_table};
@@ -13,6 +13,7 @@ use crate::native::{Catalog, Fields, Kind};
 use crate::store::batch::{self, find_by_columns, find_by_external_id};
 use crate::store::history::{self, HistoryTable};
 use crate::store::lookup::{self, NameIndex};
+use crate::store::student::{self, Pseudonym, Pseudonymiser};
 use crate::store::{self, Writer};
 
 /// A problem with a row, named by the field it concerns (if one).
@@ -58,7 +59,17 @@ pub struct Settings {
     pub describe: bool,
     /// Add assignments one by one with an audit entry each, as commands do.
     pub audit_each: bool,
+    /// What separates student identifiers in their cell; `None`: any of
+    /// `;`, `,` and `|`.
+    pub student_id_separator: Option<String>,
 }
+
+/// The longest student identifier accepted, in characters.
+pub const MAX_STUDENT_ID_CHARS: usize = 100;
+
+/// The most student identifiers one assignment's cell may hold: more is a
+/// wrong column or separator rather than an assignment.
+pub const MAX_STUDENT_IDS: usize = 1000;
 
 /// Ids of records a file touched, to catch a record given twice.
 #[derive(Default)]
@@ -92,7 +103,19 @@ pub struct Applier<'a, 'w> {
     /// Assignments added but not written yet (they go many at a time).
     pending: batch::PendingAssignments,
     pub created_partners: Vec<String>,
+    /// Set when the file gives student identifiers.
+    pseudonymiser: Option<Pseudonymiser>,
+    /// Pseudonyms of rows applied, to be linked once their assignments are
+    /// written (queued assignments are not yet).
+    students: Vec<(i64, Pseudonym)>,
+    /// Pseudonyms linked to assignments that had not got them yet.
+    pub students_linked: usize,
+    /// The record the last row added or matched.
+    last_id: i64,
 }
+
+/// Pseudonyms held back before they are written.
+const STUDENT_CHUNK: usize = 4096;
 
 impl<'a, 'w> Applier<'a, 'w> {
     pub fn new(w: &'a Writer<'w>, s: Settings, today: Date) -> Result<Self> {
@@ -106,12 +129,45 @@ impl<'a, 'w> Applier<'a, 'w> {
         let gives = |c: &str| s.provided.contains(&c) || (c == "status_history" && s.provided.contains(&"status"));
         let complete = s.create_only.is_empty() && s.kind.columns().iter().all(|c| gives(c));
         let pending = batch::PendingAssignments::new(w, s.batch)?;
-        Ok(Applier { w, s, cat, names, complete, seen: IdSet::default(), pending, created_partners: Vec::new() })
+        let pseudonymiser = if s.kind == Kind::Assignment && s.provided.contains(&STUDENT_IDS) {
+            Some(Pseudonymiser::of(w)?)
+        } else {
+            None
+        };
+        Ok(Applier {
+            w,
+            s,
+            cat,
+            names,
+            complete,
+            seen: IdSet::default(),
+            pending,
+            created_partners: Vec::new(),
+            pseudonymiser,
+            students: Vec::new(),
+            students_linked: 0,
+            last_id: 0,
+        })
     }
 
     /// Writes what is still queued; call once the rows are done.
     pub fn finish(&mut self) -> Result<()> {
-        self.pending.finish(self.w)
+        self.pending.finish(self.w)?;
+        self.link_students()
+    }
+
+    /// Writes the queued assignments, then the pseudonyms of the rows so far.
+    fn flush(&mut self) -> Result<()> {
+        self.pending.flush(self.w)?;
+        self.link_students()
+    }
+
+    fn link_students(&mut self) -> Result<()> {
+        if !self.students.is_empty() {
+            self.students_linked += student::link(self.w, self.s.batch, &self.students)?;
+            self.students.clear();
+        }
+        Ok(())
     }
 
     /// Applies one row. `Ok(Err(..))` is a refused row; `Err` is a failure
@@ -120,8 +176,11 @@ impl<'a, 'w> Applier<'a, 'w> {
         // Queued assignments are written between rows, never inside a row's
         // savepoint (rolling that back must not take earlier rows with it),
         // and before a row that can only be matched by a query.
-        if self.pending.is_full() || (!self.pending.is_empty() && fields.get("external_id").is_none()) {
-            self.pending.flush(self.w)?;
+        if self.pending.is_full()
+            || (!self.pending.is_empty() && fields.get("external_id").is_none())
+            || self.students.len() >= STUDENT_CHUNK
+        {
+            self.flush()?;
         }
         if !self.s.row_savepoints {
             return self.apply_row(fields);
@@ -144,6 +203,10 @@ impl<'a, 'w> Applier<'a, 'w> {
     }
 
     fn apply_row(&mut self, fields: &Fields) -> Result<Result<Applied, Vec<Problem>>> {
+        let student_ids = match self.pseudonymiser.as_ref().map(|_| self.student_ids(fields)).transpose() {
+            Ok(ids) => ids.unwrap_or_default(),
+            Err(problem) => return Ok(Err(vec![problem])),
+        };
         if let Err(problems) = self.create_missing_partners(fields)? {
             return Ok(Err(problems));
         }
@@ -151,15 +214,61 @@ impl<'a, 'w> Applier<'a, 'w> {
             Ok(found) => found,
             Err(problem) => return Ok(Err(vec![problem])),
         };
-        match found {
-            None => self.add(fields),
-            Some(id) if self.seen.contains(id) => Ok(Err(vec![Problem::row(format!(
+        let outcome = match found {
+            None => self.add(fields)?,
+            Some(id) if self.seen.contains(id) => Err(vec![Problem::row(format!(
                 "{} {} appears more than once in the file",
                 self.s.kind.name(),
                 label(self.s.kind, fields)
-            ))])),
-            Some(id) => self.update(id, fields),
+            ))]),
+            Some(id) => self.update(id, fields)?,
+        };
+        if outcome.is_ok()
+            && let Some(p) = &self.pseudonymiser
+        {
+            let id = self.last_id;
+            self.students.extend(student_ids.iter().map(|s| (id, p.pseudonym(s))));
         }
+        Ok(outcome)
+    }
+
+    /// The student identifiers of a row, each checked; a problem never
+    /// quotes one (they are personal data: see store::student).
+    fn student_ids<'f>(&self, fields: &'f Fields) -> Result<Vec<&'f str>, Problem> {
+        let Some(cell) = fields.get(STUDENT_IDS) else { return Ok(Vec::new()) };
+        let ids: Vec<&str> = match &self.s.student_id_separator {
+            Some(sep) => cell.split(sep.as_str()).collect(),
+            None => cell.split(STUDENT_ID_SEPARATORS).collect(),
+        };
+        let ids: Vec<&str> = ids.into_iter().map(str::trim).filter(|s| !s.is_empty()).collect();
+        if ids.len() > MAX_STUDENT_IDS {
+            return Err(Problem::field(
+                STUDENT_IDS,
+                format!(
+                    "holds {} student identifiers; at most {MAX_STUDENT_IDS} are accepted for one assignment (check the separator)",
+                    ids.len()
+                ),
+            ));
+        }
+        for (n, id) in ids.iter().enumerate() {
+            let length = id.chars().count();
+            if length > MAX_STUDENT_ID_CHARS {
+                return Err(Problem::field(
+                    STUDENT_IDS,
+                    format!(
+                        "student identifier {} is {length} characters long; at most {MAX_STUDENT_ID_CHARS} are accepted (check the separator)",
+                        n + 1
+                    ),
+                ));
+            }
+            if id.chars().any(char::is_control) {
+                return Err(Problem::field(
+                    STUDENT_IDS,
+                    format!("student identifier {} contains a control character", n + 1),
+                ));
+            }
+        }
+        Ok(ids)
     }
 
     fn add(&mut self, fields: &Fields) -> Result<Result<Applied, Vec<Problem>>> {
@@ -181,6 +290,7 @@ impl<'a, 'w> Applier<'a, 'w> {
             self.names.add(id, name);
         }
         self.seen.insert(id);
+        self.last_id = id;
         let name = if self.s.describe { label(self.s.kind, fields) } else { String::new() };
         Ok(Ok(Applied::Added(name)))
     }
@@ -217,6 +327,7 @@ impl<'a, 'w> Applier<'a, 'w> {
             return Ok(Err(vec![problem]));
         }
         self.seen.insert(id);
+        self.last_id = id;
         if !changed && appended.is_empty() {
             return Ok(Ok(Applied::Unchanged));
         }

@@ -68,6 +68,9 @@ pub struct Mapping {
     pub create_partners: Vec<(&'static str, Sector)>,
     /// Fields set when a record is added but never overwritten on a match.
     pub create_only: Vec<&'static str>,
+    /// What separates the student identifiers in their cell (`separator`
+    /// of the `student_ids` field); `None`: any of [`STUDENT_ID_SEPARATORS`].
+    pub student_id_separator: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -123,6 +126,7 @@ enum RawColumn {
 struct Detailed {
     column: RawColumnRef,
     pattern: Option<String>,
+    separator: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -139,8 +143,20 @@ pub fn native_fields(kind: Kind) -> Vec<&'static str> {
     if kind.has_history() {
         fields.extend(["status", "status_since"]);
     }
+    if kind == Kind::Assignment {
+        // Imported only: kept as pseudonyms, never exported (store::student).
+        fields.push(STUDENT_IDS);
+    }
     fields
 }
+
+/// The field of an assignment's student identifiers: read from a file,
+/// stored only as pseudonyms, never a column of an export.
+pub const STUDENT_IDS: &str = "student_ids";
+
+/// What separates student identifiers in one cell unless the mapping says
+/// otherwise: any of these.
+pub const STUDENT_ID_SEPARATORS: [char; 3] = [';', ',', '|'];
 
 /// Fields holding dates (status histories hold their own, in ISO form).
 pub fn is_date_field(field: &str) -> bool {
@@ -212,6 +228,7 @@ impl Mapping {
         };
 
         let mut fields = Vec::new();
+        let mut student_id_separator = None;
         for (key, spec) in &raw.fields {
             let f = field(key)?;
             let (column, pattern) = match spec.get_ref() {
@@ -231,6 +248,22 @@ impl Mapping {
                             })
                         })
                         .transpose()?;
+                    if let Some(separator) = &d.separator {
+                        if f != STUDENT_IDS {
+                            return Err(fail(
+                                spec.span(),
+                                format!("separator applies to {STUDENT_IDS} only, not to {f}"),
+                            ));
+                        }
+                        if separator.is_empty() {
+                            return Err(fail(
+                                spec.span(),
+                                "separator is empty: give the text between two student identifiers, such as \";\""
+                                    .into(),
+                            ));
+                        }
+                        student_id_separator = Some(separator.clone());
+                    }
                     (column, pattern)
                 }
             };
@@ -297,6 +330,7 @@ impl Mapping {
             partner_aliases: raw.partner_aliases.iter().map(|(k, v)| (fold(k), v.clone())).collect(),
             create_partners,
             create_only,
+            student_id_separator,
         })
     }
 }

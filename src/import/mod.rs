@@ -209,6 +209,7 @@ pub fn run(
             row_savepoints: req.options.skip_invalid,
             audit_each: req.options.audit_each,
             describe: req.options.dry_run,
+            student_id_separator: mapping.as_ref().and_then(|m| m.student_id_separator.clone()),
         },
         req.options.on,
     )?;
@@ -216,6 +217,10 @@ pub fn run(
     let mut report = Report::new(req.options.max_errors);
     let mut plan = Vec::new();
     let mut rejects = reject.map(|out| RejectWriter::new(out, &detected));
+    // A reject file never repeats student identifiers: their cell is left
+    // empty (the rows, fixed and imported again, carry none; importing the
+    // original file again adds them).
+    let student_cell = layout.cell_of(mapping::STUDENT_IDS);
     let encoding = rows.encoding_handle();
     let mut fields = crate::native::Fields::new();
     loop {
@@ -256,7 +261,14 @@ pub fn run(
                 let messages = messages(&layout, &cell_problems, &problems);
                 report.add(&req.name, line, &messages);
                 if let Some(rejects) = rejects.as_mut() {
-                    rejects.write(record, &messages.join("; "), *encoding.borrow())?;
+                    match student_cell.filter(|&cell| record.get(cell).is_some_and(|c| !c.is_empty())) {
+                        Some(cell) => {
+                            let blanked: csv::StringRecord =
+                                record.iter().enumerate().map(|(i, c)| if i == cell { "" } else { c }).collect();
+                            rejects.write(&blanked, &messages.join("; "), *encoding.borrow())?;
+                        }
+                        None => rejects.write(record, &messages.join("; "), *encoding.borrow())?,
+                    }
                 }
             }
         }
@@ -280,6 +292,7 @@ pub fn run(
     if report.total > 0 && !req.options.skip_invalid {
         return Err(Error::invalid(report.message(&counts)).into());
     }
+    counts.students_linked = applier.students_linked as u64;
     let sha256 = rows.tally.borrow().sha256();
     let same_file = batch::same_file(w, &sha256, kind.name())?;
     let recorded = w.finish_batch(open, &sha256, &counts)?;

@@ -16,7 +16,7 @@ use crate::native::build::{Built, history_table};
 use crate::native::{Catalog, Kind, record};
 use crate::store::Writer;
 use crate::store::audit::Change;
-use crate::store::batch;
+use crate::store::{batch, student};
 
 /// What an undo did.
 #[derive(Debug, Default, Clone, Serialize)]
@@ -25,6 +25,8 @@ pub struct Undone {
     pub removed: usize,
     pub restored: usize,
     pub status_changes: usize,
+    /// Student pseudonyms the batch had linked to assignments, removed.
+    pub student_links: usize,
 }
 
 /// Reverts `id`, in the caller's transaction.
@@ -61,8 +63,21 @@ pub fn undo(w: &Writer, id: i64, today: Date) -> Result<Undone> {
         ))
         .into());
     }
+    let linking = student::later_links(w, id)?;
+    if !linking.is_empty() {
+        let list: Vec<String> = linking.iter().map(i64::to_string).collect();
+        return Err(Error::invalid(format!(
+            "import batch {id} cannot be undone: later import batch(es) {} linked student pseudonyms to assignments it added; undo those first",
+            list.join(", ")
+        ))
+        .into());
+    }
     let open = w.begin_undo(id)?;
-    let mut undone = Undone { batch: id, removed: batch::delete_batch_assignments(w, id)?, ..Undone::default() };
+    // First the pseudonyms the batch linked: to assignments it added they
+    // would go with them, but it may have linked some to older ones too.
+    let student_links = student::unlink_batch(w, id)?;
+    let mut undone =
+        Undone { batch: id, removed: batch::delete_batch_assignments(w, id)?, student_links, ..Undone::default() };
     let changes = batch::changes_newest_first(w, id)?;
     let added: HashSet<(String, i64)> =
         changes.iter().filter(|c| c.action == "insert").map(|c| (c.entity.clone(), c.entity_id)).collect();

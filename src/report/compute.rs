@@ -300,8 +300,12 @@ fn compute_period(conn: &Connection, options: &Options) -> Result<Report> {
     // ---- students
     let students_by_kind =
         ordered(&snapshot.students_helped_by(CubeColumn::Kind)?, &codes::<AssignmentKind>(), UNKNOWN);
+    let (unique, with_identifiers, assignments_helped) = snapshot.unique_students()?;
     let students = Students {
         helped: students_by_kind.iter().map(|r| r.count).sum(),
+        unique_from_identifiers: unique,
+        assignments_with_identifiers: with_identifiers,
+        assignments_helped,
         to_internship: count_of(&students_by_kind, AssignmentKind::Internship.code()),
         by_level: ordered(&snapshot.students_helped_by(CubeColumn::Level)?, &codes::<Level>(), UNKNOWN),
         by_kind: students_by_kind,

@@ -430,6 +430,29 @@ fn students(report: &Report, names: &Names) -> Section {
     let mut t = Table::new("", &[tr(l, "figure", "cijfer"), head[1]]);
     t.row(vec![names.key_figure("students_helped").into(), n(s.helped)]);
     t.row(vec![names.key_figure("students_to_internship").into(), n(s.to_internship)]);
+    // Counted apart: the unique students, and how many of the assignments
+    // behind "students helped" gave identifiers (the figure's coverage).
+    let mut unique = Table::new(
+        tr(l, "Unique students (from student identifiers)", "Unieke studenten (uit studentnummers)"),
+        &[tr(l, "figure", "cijfer"), tr(l, "number", "aantal")],
+    );
+    unique.row(vec![
+        tr(l, "Unique students (from student identifiers)", "Unieke studenten (uit studentnummers)").into(),
+        n(s.unique_from_identifiers),
+    ]);
+    unique.row(vec![
+        tr(
+            l,
+            "Assignments of students helped, with student identifiers",
+            "Opdrachten van geholpen studenten, met studentnummers",
+        )
+        .into(),
+        n(s.assignments_with_identifiers),
+    ]);
+    unique.row(vec![
+        tr(l, "Assignments of students helped, in all", "Opdrachten van geholpen studenten, totaal").into(),
+        n(s.assignments_helped),
+    ]);
     Section {
         id: "students",
         title: tr(l, "Students", "Studenten").into(),
@@ -447,12 +470,23 @@ fn students(report: &Report, names: &Names) -> Section {
                 &s.by_kind,
                 |v| names.kind(v),
             ),
+            unique,
         ],
         notes: vec![
             tr(
                 l,
                 "Students helped: the students of assignments in progress or completed on the end date.",
                 "Geholpen studenten: de studenten van opdrachten die op de einddatum in uitvoering of afgerond zijn.",
+            )
+            .into(),
+            tr(
+                l,
+                "Unique students: students counted once however many of those assignments they are on, told apart by \
+                 the student identifiers imports gave (kept only as keyed hashes); assignments without identifiers add \
+                 none, so the figure covers only the assignments with student identifiers.",
+                "Unieke studenten: studenten eenmaal geteld, op hoeveel van die opdrachten ze ook zitten, herkend aan \
+                 de studentnummers die imports meegaven (alleen als sleutel-hash bewaard); opdrachten zonder \
+                 studentnummers tellen niet mee, dus het cijfer dekt alleen de opdrachten met studentnummers.",
             )
             .into(),
         ],

@@ -183,6 +183,14 @@ pub struct Students {
     pub helped: i64,
     /// The same, internships only.
     pub to_internship: i64,
+    /// Distinct students on the assignments counted for `helped`, told
+    /// apart by the pseudonyms of the student identifiers imports gave;
+    /// assignments without identifiers add none.
+    pub unique_from_identifiers: i64,
+    /// Of the assignments counted for `helped`, those with student identifiers.
+    pub assignments_with_identifiers: i64,
+    /// The assignments counted for `helped` (in progress or completed on the end date).
+    pub assignments_helped: i64,
     /// Students helped, by level.
     pub by_level: Vec<Row>,
     /// Students helped, by kind of assignment.

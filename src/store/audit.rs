@@ -57,6 +57,9 @@ pub struct Change {
     pub action: String,
     pub old: Option<Value>,
     pub new: Option<Value>,
+    /// The import batch the change belongs to (made by the import or by its
+    /// undo); `None` for a change by a command.
+    pub batch_id: Option<i64>,
 }
 
 /// Filters for `ipart log`.
@@ -68,16 +71,133 @@ pub struct ChangeFilter {
 }
 
 /// Changes, newest first.
+///
+/// An import adds assignments without an audit entry each (the batch
+/// records them: `assignment.batch_id`), so the trail of one such
+/// assignment begins with an entry made up from its batch: "added by import
+/// batch B", with the id, time and actor of the batch's own entry, the
+/// batch (file, SHA-256, when, who) and the status history the import gave
+/// it. Without `--id`, the changes to a kind of record include the imports
+/// of that kind and their undoing (the batch's entries).
 pub fn list(conn: &Connection, filter: &ChangeFilter) -> Result<Vec<Change>> {
     let mut stmt = conn.prepare(
-        "SELECT id, at, actor, command, entity, entity_id, action, old, new FROM change
-         WHERE (?1 IS NULL OR entity = ?1 OR entity LIKE ?1 || '\\_%' ESCAPE '\\')
+        "SELECT id, at, actor, command, entity, entity_id, action, old, new, batch_id FROM change
+         WHERE (?1 IS NULL OR entity = ?1 OR entity LIKE ?1 || '\\_%' ESCAPE '\\'
+                OR (?2 IS NULL AND entity = 'import_batch' AND json_extract(coalesce(new, old), '$.kind') = ?1))
            AND (?2 IS NULL OR (entity = ?1 AND entity_id = ?2)
                 OR (entity <> ?1 AND json_extract(coalesce(new, old), '$.' || ?1 || '_id') = ?2))
          ORDER BY id DESC LIMIT coalesce(?3, -1)",
     )?;
     let rows = stmt.query_map(params![filter.entity, filter.entity_id, filter.limit], from_row)?;
+    let mut changes: Vec<Change> = rows.collect::<Result<_, _>>()?;
+    if let (Some("assignment"), Some(id)) = (filter.entity.as_deref(), filter.entity_id) {
+        let mut made_up = student_links(conn, id)?;
+        if let Some(mut added) = added_by_import(conn, id)? {
+            // The pseudonyms the same batch linked are part of its entry.
+            if let Some(i) = made_up.iter().position(|c| c.batch_id == added.batch_id) {
+                let links = made_up.remove(i);
+                if let (Some(new), Some(n)) = (added.new.as_mut(), links.new.as_ref().map(|v| &v["student_pseudonyms"]))
+                {
+                    new["student_pseudonyms"] = n.clone();
+                }
+            }
+            made_up.push(added);
+        }
+        for entry in made_up {
+            let at = changes.iter().position(|c| c.id < entry.id).unwrap_or(changes.len());
+            changes.insert(at, entry);
+        }
+        if let Some(limit) = filter.limit.filter(|l| *l >= 0) {
+            changes.truncate(limit as usize);
+        }
+    }
+    Ok(changes)
+}
+
+/// Student pseudonyms imports linked to an assignment, one made-up entry
+/// per batch with how many (never the pseudonyms): the links carry their
+/// batch (`assignment_student.batch_id`) instead of an audit entry each.
+fn student_links(conn: &Connection, assignment: i64) -> Result<Vec<Change>> {
+    let mut stmt = conn.prepare(
+        "SELECT c.id, c.at, c.actor, c.command, s.batch_id, count(*)
+         FROM assignment_student s
+         JOIN change c ON c.entity = 'import_batch' AND c.entity_id = s.batch_id AND c.action = 'insert'
+         WHERE s.assignment_id = ?1
+         GROUP BY s.batch_id, c.id",
+    )?;
+    let rows = stmt.query_map([assignment], |r| {
+        let batch: i64 = r.get(4)?;
+        Ok(Change {
+            id: r.get(0)?,
+            at: r.get(1)?,
+            actor: r.get(2)?,
+            command: r.get(3)?,
+            entity: "assignment_student".into(),
+            entity_id: assignment,
+            action: "insert".into(),
+            old: None,
+            new: Some(serde_json::json!({
+                "assignment_id": assignment,
+                "import_batch": batch,
+                "student_pseudonyms": r.get::<_, i64>(5)?,
+            })),
+            batch_id: Some(batch),
+        })
+    })?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The entry "added by import batch B" of an assignment an import added
+/// (see [`list`]); `None` for one added by a command.
+fn added_by_import(conn: &Connection, assignment: i64) -> Result<Option<Change>> {
+    let found = super::optional(conn.query_row(
+        "SELECT c.id, c.at, c.actor, c.command, b.id, b.file, b.sha256, b.source, b.mapping, b.started_at,
+                b.finished_at, b.actor
+         FROM assignment a JOIN import_batch b ON b.id = a.batch_id
+         JOIN change c ON c.entity = 'import_batch' AND c.entity_id = b.id AND c.action = 'insert'
+         WHERE a.id = ?1",
+        [assignment],
+        |r| {
+            let batch = serde_json::json!({
+                "id": r.get::<_, i64>(4)?,
+                "file": r.get::<_, String>(5)?,
+                "sha256": r.get::<_, String>(6)?,
+                "source": r.get::<_, Option<String>>(7)?,
+                "mapping": r.get::<_, Option<String>>(8)?,
+                "started_at": r.get::<_, String>(9)?,
+                "finished_at": r.get::<_, Option<String>>(10)?,
+                "actor": r.get::<_, String>(11)?,
+            });
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, batch))
+        },
+    ))?;
+    let Some((change_id, at, actor, command, batch)) = found else { return Ok(None) };
+    // The history as the import gave it: the changes no audit entry added
+    // (later ones, by commands or other imports, have entries of their own).
+    let mut stmt = conn.prepare(
+        "SELECT since, status FROM assignment_status s
+         WHERE assignment_id = ?1
+           AND NOT EXISTS (SELECT 1 FROM change c WHERE c.entity = 'assignment_status' AND c.entity_id = s.id)
+         ORDER BY since",
+    )?;
+    let history: Vec<Value> = stmt
+        .query_map([assignment], |r| {
+            Ok(serde_json::json!({ "since": r.get::<_, String>(0)?, "status": r.get::<_, String>(1)? }))
+        })?
+        .collect::<Result<_, _>>()?;
+    let batch_id = batch["id"].as_i64();
+    Ok(Some(Change {
+        id: change_id,
+        at,
+        actor,
+        command,
+        entity: "assignment".into(),
+        entity_id: assignment,
+        action: "insert".into(),
+        old: None,
+        new: Some(serde_json::json!({ "added_by_import": batch, "status_history": history })),
+        batch_id,
+    }))
 }
 
 /// A change from a row of `SELECT id, at, actor, command, entity,
@@ -97,5 +217,6 @@ pub(crate) fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Change> {
         action: r.get(6)?,
         old: json(7)?,
         new: json(8)?,
+        batch_id: r.get(9)?,
     })
 }

@@ -28,6 +28,8 @@ pub struct Batch {
     pub updated: i64,
     pub unchanged: i64,
     pub rejected: i64,
+    /// Student pseudonyms linked to assignments that did not have them yet.
+    pub students_linked: i64,
     pub started_at: String,
     pub finished_at: Option<String>,
     pub actor: String,
@@ -43,6 +45,8 @@ pub struct Counts {
     pub updated: u64,
     pub unchanged: u64,
     pub rejected: u64,
+    /// Student pseudonyms linked to assignments that did not have them yet.
+    pub students_linked: u64,
 }
 
 /// A batch being written: its id, and where its audit entries begin.
@@ -55,7 +59,7 @@ pub struct OpenBatch {
 }
 
 const COLUMNS: &str = "id, kind, file, sha256, source, mapping, rows, added, updated, unchanged, rejected,
-    started_at, finished_at, actor, undone_at, undone_by";
+    started_at, finished_at, actor, undone_at, undone_by, students_linked";
 
 fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Batch> {
     Ok(Batch {
@@ -75,6 +79,7 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Batch> {
         actor: r.get(13)?,
         undone_at: r.get(14)?,
         undone_by: r.get(15)?,
+        students_linked: r.get(16)?,
     })
 }
 
@@ -141,7 +146,7 @@ impl Writer<'_> {
     pub fn finish_batch(&self, batch: OpenBatch, sha256: &str, counts: &Counts) -> Result<Batch> {
         self.execute(
             "UPDATE import_batch SET sha256 = ?2, rows = ?3, added = ?4, updated = ?5, unchanged = ?6, rejected = ?7,
-                 finished_at = ?8
+                 finished_at = ?8, students_linked = ?9
              WHERE id = ?1",
             params![
                 batch.id,
@@ -151,7 +156,8 @@ impl Writer<'_> {
                 counts.updated as i64,
                 counts.unchanged as i64,
                 counts.rejected as i64,
-                now()
+                now(),
+                counts.students_linked as i64
             ],
         )?;
         let recorded = get(self, batch.id)?;
@@ -429,7 +435,7 @@ pub fn history_pairs(conn: &Connection, t: HistoryTable, id: i64) -> Result<Vec<
 /// order to revert them in.
 pub fn changes_newest_first(conn: &Connection, batch: i64) -> Result<Vec<Change>> {
     let mut stmt = conn.prepare(
-        "SELECT id, at, actor, command, entity, entity_id, action, old, new FROM change
+        "SELECT id, at, actor, command, entity, entity_id, action, old, new, batch_id FROM change
          WHERE batch_id = ?1 AND entity <> 'import_batch' ORDER BY id DESC",
     )?;
     let rows = stmt.query_map([batch], super::audit::from_row)?;

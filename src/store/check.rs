@@ -70,6 +70,7 @@ const CHECKS: &[(&str, &str)] = &[
     ("status-histories", "every status history is a list of valid statuses in date order, one change per day"),
     ("dates", "every date is a real YYYY-MM-DD date and every end comes on or after its start"),
     ("sectors", "government partners are government, education partners are education and match the level"),
+    ("pseudonyms", "student pseudonyms belong to assignments and imports that exist, under the registry's key"),
 ];
 
 /// Runs every check on the registry behind `conn` (read-only).
@@ -131,7 +132,11 @@ fn foreign_key_problems(conn: &Connection) -> rusqlite::Result<Vec<Problem>> {
     let mut stmt = conn.prepare(
         "SELECT c.\"table\", c.rowid, c.parent,
                 (SELECT f.\"from\" FROM pragma_foreign_key_list(c.\"table\") f WHERE f.id = c.fkid LIMIT 1)
-         FROM pragma_foreign_key_check c ORDER BY 1, 2",
+         FROM pragma_foreign_key_check c
+         -- A table WITHOUT ROWID has no rowid to name a row by; its own rules
+         -- (pseudonyms) name what is broken instead.
+         WHERE c.rowid IS NOT NULL
+         ORDER BY 1, 2",
     )?;
     let rows = stmt.query_map([], |r| {
         Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?))
@@ -298,6 +303,40 @@ fn rules() -> Vec<Rule> {
                     THEN 'is an education partner without an education level'
                     ELSE 'is a ' || sector || ' partner with an education level (' || level || ')' END
               FROM partner WHERE (sector = 'education') <> (level IS NOT NULL) ORDER BY id"
+            .into(),
+    });
+    // Student pseudonyms (never shown: a problem names the assignment).
+    rules.push(Rule {
+        check: "pseudonyms",
+        sql: "SELECT 'assignment ' || s.assignment_id,
+                     count(*) || ' student pseudonym(s) linked to it, but it does not exist'
+              FROM assignment_student s WHERE NOT EXISTS (SELECT 1 FROM assignment a WHERE a.id = s.assignment_id)
+              GROUP BY s.assignment_id ORDER BY s.assignment_id"
+            .into(),
+    });
+    rules.push(Rule {
+        check: "pseudonyms",
+        sql: "SELECT 'assignment ' || s.assignment_id, count(*) || ' student pseudonym(s) linked by import batch '
+                    || s.batch_id || ', which does not exist'
+              FROM assignment_student s WHERE NOT EXISTS (SELECT 1 FROM import_batch b WHERE b.id = s.batch_id)
+              GROUP BY s.assignment_id, s.batch_id ORDER BY s.assignment_id"
+            .into(),
+    });
+    rules.push(Rule {
+        check: "pseudonyms",
+        sql: "SELECT 'assignment ' || assignment_id, 'a student pseudonym of ' || length(pseudonym)
+                    || ' bytes, not the 32 of HMAC-SHA256'
+              FROM assignment_student WHERE typeof(pseudonym) <> 'blob' OR length(pseudonym) <> 32
+              ORDER BY assignment_id"
+            .into(),
+    });
+    rules.push(Rule {
+        check: "pseudonyms",
+        sql: "SELECT 'registry_secret', 'the registry holds ' || count(*) || ' student pseudonym(s) but not the key \
+              they were made with, so students imported from now on would not match them'
+              FROM assignment_student
+              HAVING count(*) > 0
+                 AND NOT EXISTS (SELECT 1 FROM registry_secret WHERE name = 'student_id_key' AND length(value) = 32)"
             .into(),
     });
     rules

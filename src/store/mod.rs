@@ -22,6 +22,7 @@ pub mod partner;
 pub mod phd;
 pub mod question;
 pub mod report;
+pub mod student;
 pub mod theme;
 
 use std::fs::OpenOptions;
@@ -44,6 +45,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../schema.sql"),
     include_str!("../../migrations/0002_report_indexes.sql"),
     include_str!("../../migrations/0003_import.sql"),
+    include_str!("../../migrations/0004_student_pseudonyms.sql"),
 ];
 
 /// The schema version this binary writes.

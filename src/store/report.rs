@@ -187,6 +187,25 @@ impl<'c> Snapshot<'c> {
         )
     }
 
+    /// Unique students among those helped, as far as imports gave their
+    /// identifiers: (distinct pseudonyms, assignments helped that carry
+    /// any, assignments helped). Helped is the rule of
+    /// [`Snapshot::students_helped_by`]: in progress or completed on the end date.
+    pub fn unique_students(&self) -> Result<(i64, i64, i64)> {
+        Ok(self.conn().query_row(
+            "SELECT (SELECT count(DISTINCT st.pseudonym) FROM temp.report_state s
+                     JOIN assignment_student st ON st.assignment_id = s.assignment_id
+                     WHERE s.status IN ('in_progress', 'completed')),
+                    (SELECT count(*) FROM temp.report_state s
+                     WHERE s.status IN ('in_progress', 'completed')
+                       AND EXISTS (SELECT 1 FROM assignment_student st WHERE st.assignment_id = s.assignment_id)),
+                    (SELECT coalesce(sum(assignments), 0) FROM temp.report_cube
+                     WHERE status IN ('in_progress', 'completed'))",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?)
+    }
+
     /// Students on assignments by their status on the end date.
     pub fn students_by_status(&self) -> Result<Tally> {
         self.tally("SELECT status, sum(students) FROM temp.report_cube GROUP BY 1", [])

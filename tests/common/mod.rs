@@ -138,7 +138,8 @@ pub fn dump_connection(conn: &rusqlite::Connection) -> String {
     let mut out = String::new();
     for table in tables {
         out.push_str(&format!("# {table}\n"));
-        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\" ORDER BY rowid")).unwrap();
+        let mut stmt =
+            conn.prepare(&format!("SELECT * FROM \"{table}\" ORDER BY {}", row_order(conn, &table))).unwrap();
         let n = stmt.column_count();
         let mut rows = stmt.query([]).unwrap();
         while let Some(row) = rows.next().unwrap() {
@@ -149,6 +150,24 @@ pub fn dump_connection(conn: &rusqlite::Connection) -> String {
         }
     }
     out
+}
+
+/// How a table's rows are put in a fixed order: by rowid, or by the
+/// primary key of a table WITHOUT ROWID (assignment_student).
+pub fn row_order(conn: &rusqlite::Connection, table: &str) -> String {
+    let without_rowid: bool = conn
+        .query_row("SELECT coalesce(max(wr), 0) FROM pragma_table_list WHERE name = ?1", [table], |r| r.get(0))
+        .unwrap();
+    if !without_rowid {
+        return "rowid".to_string();
+    }
+    conn.query_row(
+        "SELECT group_concat('\"' || name || '\"', ', ')
+         FROM (SELECT name FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk)",
+        [table],
+        |r| r.get(0),
+    )
+    .unwrap()
 }
 
 /// The records of a JSON list.

@@ -95,6 +95,9 @@ pub fn render(report: &Report, out: &mut dyn Write) -> Result<()> {
     let s = &report.students;
     l.put("students", "helped", "", s.helped, None)?;
     l.put("students", "to_internship", "", s.to_internship, None)?;
+    l.put("students", "unique_from_identifiers", "", s.unique_from_identifiers, None)?;
+    l.put("students", "assignments_with_identifiers", "", s.assignments_with_identifiers, None)?;
+    l.put("students", "assignments_helped", "", s.assignments_helped, None)?;
     l.rows("students", "level", &s.by_level)?;
     l.rows("students", "kind", &s.by_kind)?;
 

@@ -1,0 +1,137 @@
+//! Student identifiers, kept only as pseudonyms: HMAC-SHA256 of the
+//! normalised identifier under a key of this registry. The key is made on
+//! first use (32 bytes from the operating system's random source), lives in
+//! `registry_secret`, and never leaves the registry through ipart: no
+//! command prints it and `ipart export` writes neither it nor the
+//! pseudonyms. A pseudonym only tells whether two assignments share a
+//! student; without the key it cannot be checked against a guessed student
+//! number, and another registry's pseudonym of the same student differs.
+
+use hmac::{Hmac, KeyInit, Mac};
+use rusqlite::{Connection, params};
+use sha2::Sha256;
+use unicode_normalization::UnicodeNormalization;
+
+use super::{Writer, optional};
+use crate::error::{Error, Result};
+
+/// The name of the key in `registry_secret`.
+const KEY_NAME: &str = "student_id_key";
+
+/// A pseudonym: HMAC-SHA256, 32 bytes.
+pub type Pseudonym = [u8; 32];
+
+/// Turns identifiers into this registry's pseudonyms.
+#[derive(Clone)]
+pub struct Pseudonymiser {
+    mac: Hmac<Sha256>,
+}
+
+impl std::fmt::Debug for Pseudonymiser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the key.
+        f.write_str("Pseudonymiser")
+    }
+}
+
+impl Pseudonymiser {
+    /// The pseudonymiser of the registry behind `w`; makes its key when it
+    /// has none yet (in `w`'s transaction, so a dry run leaves no key).
+    pub fn of(w: &Writer) -> Result<Pseudonymiser> {
+        let key = match stored_key(w)? {
+            Some(key) => key,
+            None => {
+                let mut key = [0u8; 32];
+                getrandom::fill(&mut key)
+                    .map_err(|e| Error::registry(format!("cannot make the key for student pseudonyms: {e}")))?;
+                w.execute("INSERT INTO registry_secret (name, value) VALUES (?1, ?2)", params![KEY_NAME, &key[..]])?;
+                key
+            }
+        };
+        Ok(Pseudonymiser::with_key(&key))
+    }
+
+    fn with_key(key: &[u8; 32]) -> Pseudonymiser {
+        Pseudonymiser { mac: <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes a key of any length") }
+    }
+
+    /// The pseudonym of one identifier, normalised first (see [`normalise`]).
+    pub fn pseudonym(&self, id: &str) -> Pseudonym {
+        let mut mac = self.mac.clone();
+        mac.update(normalise(id).as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+}
+
+/// An identifier as it is hashed: without surrounding white space, in
+/// Unicode normal form C and lower case, so `S123456`, ` s123456 ` and
+/// `s123456` are one student.
+pub fn normalise(id: &str) -> String {
+    id.trim().nfc().flat_map(char::to_lowercase).collect()
+}
+
+fn stored_key(conn: &Connection) -> Result<Option<[u8; 32]>> {
+    let value: Option<Vec<u8>> =
+        optional(conn.query_row("SELECT value FROM registry_secret WHERE name = ?1", [KEY_NAME], |r| r.get(0)))?;
+    match value {
+        None => Ok(None),
+        Some(v) => v.try_into().map(Some).map_err(|_| {
+            Error::registry("the key for student pseudonyms is damaged (not 32 bytes); run `ipart db check`").into()
+        }),
+    }
+}
+
+/// Links pseudonyms to assignments; a pair already there is left as it was
+/// (with the batch that first linked it). Returns how many were new.
+pub fn link(w: &Writer, batch: i64, rows: &[(i64, Pseudonym)]) -> Result<usize> {
+    let mut stmt = w.prepare_cached(
+        "INSERT OR IGNORE INTO assignment_student (assignment_id, pseudonym, batch_id) VALUES (?1, ?2, ?3)",
+    )?;
+    let mut added = 0;
+    for (assignment, pseudonym) in rows {
+        added += stmt.execute(params![assignment, &pseudonym[..], batch])?;
+    }
+    Ok(added)
+}
+
+/// Other batches, not undone, that linked pseudonyms to assignments `batch`
+/// added: undoing it would take their links with its assignments.
+pub fn later_links(conn: &Connection, batch: i64) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare(
+        "SELECT DISTINCT s.batch_id FROM assignment_student s JOIN assignment a ON a.id = s.assignment_id
+         WHERE a.batch_id = ?1 AND s.batch_id <> ?1
+           AND s.batch_id NOT IN (SELECT id FROM import_batch WHERE undone_at IS NOT NULL)
+         ORDER BY 1",
+    )?;
+    let rows = stmt.query_map([batch], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Removes the links `batch` made (the undo of an import).
+pub fn unlink_batch(w: &Writer, batch: i64) -> Result<usize> {
+    Ok(w.execute("DELETE FROM assignment_student WHERE batch_id = ?1", [batch])?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_are_normalised_before_hashing() {
+        assert_eq!(normalise("  S123456\t"), "s123456");
+        // "é" composed and decomposed are one identifier.
+        assert_eq!(normalise("Jos\u{e9}@Example.NL"), normalise("jose\u{301}@example.nl"));
+        let p = Pseudonymiser::with_key(&[7; 32]);
+        assert_eq!(p.pseudonym("S123456"), p.pseudonym(" s123456 "));
+        assert_ne!(p.pseudonym("s123456"), p.pseudonym("s123457"));
+        assert_ne!(p.pseudonym("s123456"), Pseudonymiser::with_key(&[8; 32]).pseudonym("s123456"));
+    }
+
+    #[test]
+    fn a_pseudonym_is_hmac_sha256_of_the_normalised_identifier() {
+        // Computed independently: Python's hmac.new(bytes([7] * 32), b"s123456", hashlib.sha256).
+        let hex: String =
+            Pseudonymiser::with_key(&[7; 32]).pseudonym(" S123456").iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, "7358e4ee6abeecc3a135a4e120a48f360621598469e2a654652053ccfc15124d");
+    }
+}
