@@ -91,9 +91,13 @@ pub fn classify(err: &anyhow::Error) -> (ExitCode, String) {
             };
             return (code, message);
         }
-        if let Some(e) = cause.downcast_ref::<std::io::Error>()
-            && e.kind() == std::io::ErrorKind::BrokenPipe
-        {
+        // A reader that stopped reading (`ipart ... | head`) is not a failure;
+        // the csv writer wraps the pipe's error in its own.
+        let io = cause.downcast_ref::<std::io::Error>().or_else(|| match cause.downcast_ref::<csv::Error>()?.kind() {
+            csv::ErrorKind::Io(e) => Some(e),
+            _ => None,
+        });
+        if io.is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) {
             return (ExitCode::Success, String::new());
         }
     }

@@ -275,3 +275,26 @@ fn readme_examples_run_on_the_demo_registry() {
         }
     }
 }
+
+#[test]
+fn a_reader_that_stops_early_is_no_failure() {
+    // `ipart ... | head`: the output (over 100 kB) is larger than a pipe holds, so ipart meets the
+    // closed pipe while writing, and must end quietly with success.
+    for args in [["export", "assignments"], ["assignment", "list"]] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ipart"))
+            .arg("--demo")
+            .args(args)
+            .args(["--format", "csv"])
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 16];
+        std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+        drop(child.stdout.take());
+        let output = child.wait_with_output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        assert_eq!(String::from_utf8_lossy(&output.stderr), "", "{args:?}");
+    }
+}
