@@ -21,7 +21,7 @@ use rusqlite::types::Value;
 /// here needs the migration's reason beside it. None yet.
 const REWRITTEN_BY_MIGRATIONS: &[(&str, &str)] = &[];
 
-/// Every table's rows, all columns, by rowid.
+/// Every table's rows, all columns, by rowid (by id in a WITHOUT ROWID table).
 type Tables = BTreeMap<String, BTreeMap<i64, BTreeMap<String, Value>>>;
 
 fn tables(path: &Path) -> Tables {
@@ -43,7 +43,12 @@ fn tables(path: &Path) -> Tables {
             .collect::<Result<_, _>>()
             .unwrap();
         let list = columns.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
-        let mut stmt = conn.prepare(&format!("SELECT rowid, {list} FROM \"{table}\" ORDER BY rowid")).unwrap();
+        // A WITHOUT ROWID table (assignment_status since step 4) keeps its rows by id.
+        let without_rowid: bool = conn
+            .query_row("SELECT wr FROM pragma_table_list WHERE name = ?1 AND schema = 'main'", [&table], |r| r.get(0))
+            .unwrap();
+        let key = if without_rowid { "id" } else { "rowid" };
+        let mut stmt = conn.prepare(&format!("SELECT {key}, {list} FROM \"{table}\" ORDER BY {key}")).unwrap();
         let rows = stmt
             .query_map([], |r| {
                 let mut row = BTreeMap::new();

@@ -361,15 +361,20 @@ impl PendingAssignments {
 
     fn flush_statuses(&mut self, w: &Writer) -> Result<()> {
         use rusqlite::types::{ToSqlOutput, ValueRef};
-        let mut values: Vec<ToSqlOutput> = Vec::with_capacity(self.statuses.len() * 3);
-        for (id, status, since) in &self.statuses {
+        // Numbered in order after the largest id (see PendingAssignments);
+        // read per chunk, since an import also adds changes one by one to
+        // the assignments it updates.
+        let max: i64 = w.query_row("SELECT coalesce(max(id), 0) FROM assignment_status", [], |r| r.get(0))?;
+        let mut values: Vec<ToSqlOutput> = Vec::with_capacity(self.statuses.len() * 4);
+        for (n, (id, status, since)) in self.statuses.iter().enumerate() {
             values.extend([
+                ToSqlOutput::Owned(SqlValue::Integer(max + 1 + n as i64)),
                 ToSqlOutput::Owned(SqlValue::Integer(*id)),
                 ToSqlOutput::Borrowed(ValueRef::Text(status.as_bytes())),
                 ToSqlOutput::Borrowed(ValueRef::Text(since.as_bytes())),
             ]);
         }
-        insert_rows(w, "INSERT INTO assignment_status (assignment_id, status, since) VALUES", 3, &values)?;
+        insert_rows(w, "INSERT INTO assignment_status (id, assignment_id, status, since) VALUES", 4, &values)?;
         drop(values);
         self.statuses_written += self.statuses.len();
         self.statuses.clear();

@@ -70,12 +70,17 @@ pub fn set<S: Vocabulary + serde::Serialize>(
             Ok(true)
         }
         None => {
-            w.prepare_cached(&format!(
-                "INSERT INTO {} ({}, status, since) VALUES (?1, ?2, ?3)",
-                t.table, t.owner_column
-            ))?
-            .execute(params![id, change.status.code(), change.since.to_string()])?;
-            w.audit(t.table, w.last_insert_rowid(), None, Some(&new))?;
+            // The id is named: assignment_status has no rowid to give one
+            // (schema step 4). The largest plus one is what SQLite gives.
+            let row_id: i64 = w
+                .prepare_cached(&format!(
+                    "INSERT INTO {t} (id, {o}, status, since) VALUES ((SELECT coalesce(max(id), 0) + 1 FROM {t}), ?1, ?2, ?3)
+                     RETURNING id",
+                    t = t.table,
+                    o = t.owner_column
+                ))?
+                .query_row(params![id, change.status.code(), change.since.to_string()], |r| r.get(0))?;
+            w.audit(t.table, row_id, None, Some(&new))?;
             Ok(true)
         }
     }

@@ -138,7 +138,12 @@ pub fn dump_connection(conn: &rusqlite::Connection) -> String {
     let mut out = String::new();
     for table in tables {
         out.push_str(&format!("# {table}\n"));
-        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\" ORDER BY rowid")).unwrap();
+        // A WITHOUT ROWID table (assignment_status) is read in its primary key's order.
+        let without_rowid: bool = conn
+            .query_row("SELECT wr FROM pragma_table_list WHERE name = ?1 AND schema = 'main'", [&table], |r| r.get(0))
+            .unwrap_or(false);
+        let order = if without_rowid { "" } else { " ORDER BY rowid" };
+        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\"{order}")).unwrap();
         let n = stmt.column_count();
         let mut rows = stmt.query([]).unwrap();
         while let Some(row) = rows.next().unwrap() {
