@@ -694,3 +694,143 @@ pub struct ActivityRow {
     pub participants: Option<i64>,
     pub government_participants: Option<i64>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Registry;
+
+    fn sorted<T: Ord>(mut v: Vec<T>) -> Vec<T> {
+        v.sort();
+        v
+    }
+
+    fn rows3(conn: &Connection, sql: &str, p: impl Params) -> Vec<(i64, String, i64)> {
+        let mut stmt = conn.prepare(sql).unwrap();
+        stmt.query_map(p, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().collect::<Result<_, _>>().unwrap()
+    }
+
+    /// The one-pass figures equal what plain SQL over the histories says,
+    /// on the demo registry with a few histories made harder (a return to
+    /// an earlier status, a cancellation after completion).
+    #[test]
+    fn the_pass_over_the_histories_agrees_with_sql() {
+        let mut registry = Registry::create_in_memory().unwrap();
+        crate::demo::load(&mut registry).unwrap();
+        let conn = registry.conn();
+        conn.execute_batch(
+            "INSERT INTO assignment_status (id, assignment_id, status, since)
+                 SELECT (SELECT max(id) FROM assignment_status) + row_number() OVER (), assignment_id, 'in_progress',
+                        date(max(since), '+40 days')
+                 FROM assignment_status WHERE assignment_id % 3 = 0 GROUP BY assignment_id;
+             INSERT INTO assignment_status (id, assignment_id, status, since)
+                 SELECT (SELECT max(id) FROM assignment_status) + row_number() OVER (), assignment_id, 'cancelled',
+                        date(max(since), '+20 days')
+                 FROM assignment_status WHERE assignment_id % 5 = 0 GROUP BY assignment_id;",
+        )
+        .unwrap();
+        for (start, end) in [("2022-01-01", "2022-12-31"), ("2023-01-01", "2023-12-31"), ("2023-09-01", "2024-08-31")] {
+            let (start, end): (Date, Date) = (start.parse().unwrap(), end.parse().unwrap());
+            let snapshot = Snapshot::take(conn, end).unwrap();
+            let p = params![start.to_string(), end.to_string()];
+            let registered: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM assignment_status c WHERE c.since BETWEEN ?1 AND ?2
+                       AND NOT EXISTS (SELECT 1 FROM assignment_status p WHERE p.assignment_id = c.assignment_id
+                                       AND p.since < c.since)",
+                    p,
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(snapshot.registered_since(start).unwrap(), registered);
+            let firsts: Tally = conn
+                .prepare(
+                    "SELECT c.status, count(*) FROM assignment_status c
+                     WHERE c.status IN ('in_progress', 'completed', 'cancelled') AND c.since BETWEEN ?1 AND ?2
+                       AND NOT EXISTS (SELECT 1 FROM assignment_status p WHERE p.assignment_id = c.assignment_id
+                                       AND p.status = c.status AND p.since < c.since)
+                     GROUP BY c.status",
+                )
+                .unwrap()
+                .query_map(p, |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert!(!firsts.is_empty());
+            assert_eq!(sorted(snapshot.first_changes_between(start).unwrap()), sorted(firsts));
+            let state = "SELECT assignment_id, status, max(since) AS since FROM assignment_status WHERE since <= ?1
+                         GROUP BY assignment_id";
+            let cancelled: i64 = conn
+                .query_row(
+                    &format!(
+                        "SELECT count(*) FROM ({state}) s WHERE s.status = 'cancelled'
+                           AND EXISTS (SELECT 1 FROM assignment_status p WHERE p.assignment_id = s.assignment_id
+                                       AND p.status = 'in_progress' AND p.since < s.since)"
+                    ),
+                    [end.to_string()],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert!(cancelled > 0);
+            assert_eq!(snapshot.cancelled_after_start().unwrap(), cancelled);
+            for bucket in [Bucket::Quarter, Bucket::Month] {
+                let trend = rows3(
+                    conn,
+                    &format!(
+                        "WITH changes AS (
+                             SELECT since, status, lag(status) OVER (PARTITION BY assignment_id ORDER BY since) AS previous
+                             FROM assignment_status WHERE since <= ?1),
+                         moves AS (SELECT {b} AS bucket, status, previous, count(*) AS n FROM changes GROUP BY 1, 2, 3),
+                         deltas AS (SELECT bucket, status, n AS delta FROM moves
+                                    UNION ALL SELECT bucket, previous, -n FROM moves WHERE previous IS NOT NULL)
+                         SELECT bucket, status, sum(sum(delta)) OVER (PARTITION BY status ORDER BY bucket)
+                         FROM deltas GROUP BY bucket, status ORDER BY bucket, status",
+                        b = bucket.sql("since")
+                    ),
+                    [end.to_string()],
+                );
+                assert_eq!(snapshot.trend(bucket).unwrap(), trend);
+            }
+            let cube = rows3(
+                conn,
+                &format!(
+                    "SELECT a.theme_id, s.status || '/' || a.kind || '/' || a.level || '/' || coalesce(e.region, g.region, '-')
+                            || '/' || coalesce(a.lab_id, '-') || '/' || sum(a.students), count(*)
+                     FROM ({state}) s JOIN assignment a ON a.id = s.assignment_id
+                     JOIN partner g ON g.id = a.government_partner_id
+                     LEFT JOIN partner e ON e.id = a.education_partner_id GROUP BY s.status, a.kind, a.level, a.theme_id,
+                          coalesce(e.region, g.region), a.lab_id"
+                ),
+                [end.to_string()],
+            );
+            let ours = rows3(
+                snapshot.conn(),
+                "SELECT theme_id, status || '/' || kind || '/' || level || '/' || coalesce(region, '-') || '/'
+                        || coalesce(lab_id, '-') || '/' || students, assignments FROM temp.report_cube",
+                [],
+            );
+            assert_eq!(sorted(ours), sorted(cube));
+            for education in [false, true] {
+                let column = if education { "education_partner_id" } else { "government_partner_id" };
+                let top: Vec<(String, i64)> = conn
+                    .prepare(&format!(
+                        "SELECT p.name, count(*) AS n FROM ({state}) s JOIN assignment a ON a.id = s.assignment_id
+                         JOIN partner p ON p.id = a.{column} GROUP BY p.id ORDER BY n DESC, p.name COLLATE NOCASE, p.id"
+                    ))
+                    .unwrap()
+                    .query_map([end.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .unwrap()
+                    .collect::<Result<_, _>>()
+                    .unwrap();
+                assert_eq!(snapshot.top_partners(education, 1000).unwrap(), top);
+            }
+        }
+    }
+
+    #[test]
+    fn a_damaged_date_or_status_is_a_registry_error() {
+        assert_eq!(day_number("2023-09-01").unwrap(), 20230901);
+        assert!(day_number("2023-9-1").is_err());
+        assert!(status_index("busy").is_err());
+    }
+}
