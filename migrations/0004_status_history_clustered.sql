@@ -16,7 +16,16 @@
 -- UNIQUE; it is no longer given by SQLite, so every insert names it (the
 -- largest one plus one, as SQLite gave it before).
 
-CREATE TABLE assignment_status_clustered (
+-- The rows wait in a staging table while the old table goes: no ALTER
+-- TABLE ... RENAME, which would open the temporary database and so keep a
+-- bulk import later in the same process from tuning it.
+CREATE TABLE assignment_status_staging (id INTEGER NOT NULL, assignment_id INTEGER NOT NULL, status TEXT NOT NULL,
+                                        since TEXT NOT NULL) STRICT;
+INSERT INTO assignment_status_staging SELECT id, assignment_id, status, since FROM assignment_status;
+-- Its indexes (step 2's and the UNIQUE one) go with it.
+DROP TABLE assignment_status;
+
+CREATE TABLE assignment_status (
     id            INTEGER NOT NULL,
     assignment_id INTEGER NOT NULL REFERENCES assignment (id) ON DELETE CASCADE,
     status        TEXT NOT NULL CONSTRAINT assignment_status_status
@@ -24,12 +33,8 @@ CREATE TABLE assignment_status_clustered (
     since         TEXT NOT NULL CONSTRAINT assignment_status_since_date CHECK (since IS date(since)),
     PRIMARY KEY (assignment_id, since)
 ) STRICT, WITHOUT ROWID;
-
-INSERT INTO assignment_status_clustered (id, assignment_id, status, since)
-    SELECT id, assignment_id, status, since FROM assignment_status ORDER BY assignment_id, since;
-
--- Its indexes (step 2's and the UNIQUE one) go with it.
-DROP TABLE assignment_status;
-ALTER TABLE assignment_status_clustered RENAME TO assignment_status;
-
 CREATE UNIQUE INDEX assignment_status_id ON assignment_status (id);
+
+INSERT INTO assignment_status (id, assignment_id, status, since)
+    SELECT id, assignment_id, status, since FROM assignment_status_staging ORDER BY assignment_id, since;
+DROP TABLE assignment_status_staging;
