@@ -151,17 +151,16 @@ pub fn insert_all<S: Vocabulary + serde::Serialize>(
         }
         return Ok(());
     }
-    let mut next: i64 =
+    let first: i64 =
         w.prepare_cached(&format!("SELECT coalesce(max(id), 0) + 1 FROM {}", t.table))?.query_row([], |r| r.get(0))?;
     let mut insert = w.prepare_cached(&format!(
         "INSERT INTO {} (id, {}, status, since) VALUES (?1, ?2, ?3, ?4)",
         t.table, t.owner_column
     ))?;
-    for change in history {
-        insert.execute(params![next, id, change.status.code(), change.since.to_string()])?;
+    for (row_id, change) in (first..).zip(history) {
+        insert.execute(params![row_id, id, change.status.code(), change.since.to_string()])?;
         let new = serde_json::json!({ t.owner_column: id, "since": change.since, "status": change.status });
-        w.audit(t.table, next, None, Some(&new))?;
-        next += 1;
+        w.audit(t.table, row_id, None, Some(&new))?;
     }
     Ok(())
 }

@@ -549,9 +549,12 @@ fn read_histories(conn: &Connection, end: &str) -> Result<(Histories, Vec<(i64, 
     if let Some(done) = current {
         finish(&mut h, done);
     }
-    drop(finish);
     Ok((h, states))
 }
+
+/// A cell of the cube: (status, kind, level, theme, region, lab), the text
+/// columns as positions in their [`Interned`] lists.
+type CubeKey = (u8, usize, usize, i64, usize, Option<i64>);
 
 /// The pass over the assignments existing on the end date (`states`, in id
 /// order): fills `report_cube` and `report_partners`.
@@ -570,7 +573,7 @@ fn count_assignments(conn: &Connection, states: &[(i64, u8)]) -> Result<()> {
     }
     let (mut kinds, mut levels) = (Interned::default(), Interned::default());
     // (status, kind, level, theme, region, lab) -> (assignments, students)
-    let mut cube: QuickMap<(u8, usize, usize, i64, usize, Option<i64>), (i64, i64)> = QuickMap::default();
+    let mut cube: QuickMap<CubeKey, (i64, i64)> = QuickMap::default();
     let mut partners: QuickMap<(bool, i64), i64> = QuickMap::default();
     let mut next = states.iter().peekable();
     if let Some(&&(first, _)) = next.peek() {
