@@ -147,6 +147,10 @@ impl<'a, 'w> Applier<'a, 'w> {
         if let Err(problems) = self.create_missing_partners(fields)? {
             return Ok(Err(problems));
         }
+        if self.s.kind == Kind::Assignment && fields.get("external_id").is_none() {
+            // Matched by government partner: that index must be there.
+            self.pending.keep_matching_index(self.w)?;
+        }
         let found = match self.find(fields)? {
             Ok(found) => found,
             Err(problem) => return Ok(Err(vec![problem])),

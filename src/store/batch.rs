@@ -207,6 +207,11 @@ pub struct PendingAssignments {
     /// The indexes set aside for a bulk import (their `CREATE INDEX`
     /// statements), built again before it commits.
     set_aside: Vec<String>,
+    /// Whether indexes were set aside already (once per import).
+    bulk_started: bool,
+    /// Whether a row was matched by government partner: its index then
+    /// stays (or is built again at once).
+    matching_index: bool,
 }
 
 /// Status changes held back before they are written together.
@@ -239,6 +244,8 @@ impl PendingAssignments {
             statuses_written: 0,
             bulk: BULK,
             set_aside: Vec::new(),
+            bulk_started: false,
+            matching_index: false,
         })
     }
 
@@ -315,7 +322,7 @@ impl PendingAssignments {
         self.rows.clear();
         self.keys.clear();
         if self.statuses.len() >= STATUS_CHUNK {
-            if self.statuses_written >= self.bulk && self.set_aside.is_empty() {
+            if self.statuses_written >= self.bulk && !self.bulk_started {
                 self.set_aside_indexes(w)?;
             }
             self.flush_statuses(w)?;
@@ -341,20 +348,36 @@ impl PendingAssignments {
     }
 
     fn set_aside_indexes(&mut self, w: &Writer) -> Result<()> {
+        self.bulk_started = true;
         let indexes: Vec<(String, String)> = w
             .prepare(
-                // Not the UNIQUE ones (they guard the data), nor the one the
-                // import itself reads: assignments without an external id are
-                // matched by government partner.
+                // Not the UNIQUE ones (they guard the data).
                 "SELECT name, sql FROM sqlite_master
                  WHERE type = 'index' AND tbl_name IN ('assignment', 'assignment_status') AND sql IS NOT NULL
-                   AND sql NOT LIKE 'CREATE UNIQUE%' AND sql NOT LIKE '%government_partner_id%'",
+                   AND sql NOT LIKE 'CREATE UNIQUE%'",
             )?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
         for (name, sql) in indexes {
+            // Nor the one the import reads once it has matched a row by it.
+            if self.matching_index && is_matching_index(&sql) {
+                continue;
+            }
             w.execute_batch(&format!("DROP INDEX \"{name}\""))?;
             self.set_aside.push(sql);
+        }
+        Ok(())
+    }
+
+    /// Call before matching a row without an external id, which is looked
+    /// up by government partner: builds that index again at once if it was
+    /// set aside, and keeps it from then on. (A file of rows with external
+    /// ids, the usual bulk import, never reads it.)
+    pub fn keep_matching_index(&mut self, w: &Writer) -> Result<()> {
+        self.matching_index = true;
+        if let Some(at) = self.set_aside.iter().position(|sql| is_matching_index(sql)) {
+            let sql = self.set_aside.remove(at);
+            w.execute_batch(&sql)?;
         }
         Ok(())
     }
@@ -380,6 +403,12 @@ impl PendingAssignments {
         self.statuses.clear();
         Ok(())
     }
+}
+
+/// The index on assignment's government partner, which matches rows without
+/// an external id.
+fn is_matching_index(sql: &str) -> bool {
+    sql.contains("ON assignment (government_partner_id)")
 }
 
 /// Runs `insert` (up to `VALUES`) over `values`, `width` to a row: in
@@ -540,7 +569,8 @@ mod tests {
 
     fn indexes(conn: &Connection) -> Vec<String> {
         conn.prepare(
-            "SELECT sql FROM sqlite_master WHERE tbl_name = 'assignment_status' AND sql IS NOT NULL ORDER BY name",
+            "SELECT sql FROM sqlite_master WHERE tbl_name IN ('assignment', 'assignment_status') AND sql IS NOT NULL
+             ORDER BY name",
         )
         .unwrap()
         .query_map([], |r| r.get(0))
@@ -582,6 +612,20 @@ mod tests {
                     }
                 }
                 assert!(!pending.set_aside.is_empty(), "the plain indexes were set aside");
+                assert!(pending.set_aside.iter().any(|sql| is_matching_index(sql)));
+                // A row to match by government partner brings its index back for good.
+                pending.keep_matching_index(w)?;
+                let kept = |w: &Writer| -> Result<bool> {
+                    Ok(w.query_row(
+                        "SELECT count(*) FROM sqlite_master WHERE name = 'assignment_government_partner'",
+                        [],
+                        |r| r.get::<_, i64>(0),
+                    )? == 1)
+                };
+                assert!(kept(w)?);
+                assert!(!pending.set_aside.iter().any(|sql| is_matching_index(sql)));
+                pending.set_aside_indexes(w)?;
+                assert!(kept(w)?, "not set aside again");
                 pending.finish(w)?;
                 Ok(())
             })
