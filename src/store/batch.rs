@@ -433,6 +433,15 @@ pub fn find_by_external_id(conn: &Connection, table: &str, source: &str, externa
     Ok(optional(stmt.query_row(params![source, external_id], |r| r.get(0)))?)
 }
 
+/// Whether `table` holds records of `source` with an external id.
+pub fn has_external_ids(conn: &Connection, table: &str, source: &str) -> Result<bool> {
+    Ok(conn.query_row(
+        &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE source = ?1 AND external_id IS NOT NULL)"),
+        [source],
+        |r| r.get(0),
+    )?)
+}
+
 /// The ids of records of `table` whose `columns` equal `values` (NULL
 /// matching NULL): the natural key of records without an external id.
 pub fn find_by_columns(conn: &Connection, table: &str, columns: &[&str], values: &[&dyn ToSql]) -> Result<Vec<i64>> {
