@@ -25,12 +25,15 @@ INSERT INTO assignment_status_staging SELECT id, assignment_id, status, since FR
 -- Its indexes (step 2's and the UNIQUE one) go with it.
 DROP TABLE assignment_status;
 
+-- The key's columns come first, in the key's order: SQLite 3.40.0 to 3.41.0
+-- (Debian 12's sqlite3 shell among them) falsely report NULLs in a WITHOUT
+-- ROWID table's NOT NULL columns from integrity_check when the two orders differ.
 CREATE TABLE assignment_status (
-    id            INTEGER NOT NULL,
     assignment_id INTEGER NOT NULL REFERENCES assignment (id) ON DELETE CASCADE,
+    since         TEXT NOT NULL CONSTRAINT assignment_status_since_date CHECK (since IS date(since)),
+    id            INTEGER NOT NULL,
     status        TEXT NOT NULL CONSTRAINT assignment_status_status
                   CHECK (status = 'preparation' OR status = 'in_progress' OR status = 'completed' OR status = 'cancelled' OR status = 'unknown'),
-    since         TEXT NOT NULL CONSTRAINT assignment_status_since_date CHECK (since IS date(since)),
     PRIMARY KEY (assignment_id, since)
 ) STRICT, WITHOUT ROWID;
 CREATE UNIQUE INDEX assignment_status_id ON assignment_status (id);

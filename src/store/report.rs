@@ -516,8 +516,8 @@ fn read_histories(conn: &Connection, end: &str) -> Result<(Histories, Vec<(i64, 
     let cancelled = status_index(AssignmentStatus::Cancelled.code())?;
     // The history being read: its assignment, last status, the statuses
     // seen (a bit each) and whether it was in progress before the last one.
-    let mut current: Option<(i64, u8, u8, bool)> = None;
-    let mut finish = |h: &mut Histories, (id, status, _, in_progress_before): (i64, u8, u8, bool)| {
+    let mut current: Option<(i64, u8, u32, bool)> = None;
+    let mut finish = |h: &mut Histories, (id, status, _, in_progress_before): (i64, u8, u32, bool)| {
         states.push((id, status));
         if status == cancelled && in_progress_before {
             h.cancelled_after_start += 1;
@@ -532,7 +532,7 @@ fn read_histories(conn: &Connection, end: &str) -> Result<(Histories, Vec<(i64, 
         let day = day_number(row.get_ref(1)?.as_str()?)?;
         let status = status_index(row.get_ref(2)?.as_str()?)?;
         let (before, seen) = match current {
-            Some((owner, last, seen, _)) if owner == id => (last, seen | (1 << last)),
+            Some((owner, last, seen, _)) if owner == id => (last, seen | (1u32 << last)),
             other => {
                 if let Some(done) = other {
                     finish(&mut h, done);
@@ -540,11 +540,11 @@ fn read_histories(conn: &Connection, end: &str) -> Result<(Histories, Vec<(i64, 
                 (NONE, 0)
             }
         };
-        if seen & (1 << status) == 0 {
+        if seen & (1u32 << status) == 0 {
             *h.firsts.entry((status, day)).or_default() += 1;
         }
         *h.moves.entry((day, status, before)).or_default() += 1;
-        current = Some((id, status, seen, seen & (1 << in_progress) != 0));
+        current = Some((id, status, seen, seen & (1u32 << in_progress) != 0));
     }
     if let Some(done) = current {
         finish(&mut h, done);
