@@ -56,10 +56,13 @@ def grow(path):
         SELECT 'Opdracht ' || i, a.kind, a.level, a.theme_id, a.government_partner_id, a.education_partner_id,
                a.students, a.starts_on, a.ends_on
         FROM n JOIN assignment a ON a.id = 1 + (n.i % {have});
-        INSERT INTO assignment_status (assignment_id, status, since)
-        SELECT id, 'preparation', '2023-01-' || printf('%02d', 1 + id % 28) FROM assignment WHERE id > {have};
-        INSERT INTO assignment_status (assignment_id, status, since)
-        SELECT id, 'completed', '2023-11-' || printf('%02d', 1 + id % 28) FROM assignment WHERE id > {have};
+        -- assignment_status names its ids (schema step 5): the largest one plus one, in order.
+        INSERT INTO assignment_status (id, assignment_id, status, since)
+        SELECT (SELECT max(id) FROM assignment_status) + row_number() OVER (ORDER BY id), id, 'preparation',
+               '2023-01-' || printf('%02d', 1 + id % 28) FROM assignment WHERE id > {have};
+        INSERT INTO assignment_status (id, assignment_id, status, since)
+        SELECT (SELECT max(id) FROM assignment_status) + row_number() OVER (ORDER BY id), id, 'completed',
+               '2023-11-' || printf('%02d', 1 + id % 28) FROM assignment WHERE id > {have};
         COMMIT;
     """)
     conn.close()

@@ -49,11 +49,17 @@ SELECT 1000000 + i AS id,
        date('2019-01-01', '+' || (h1 % 2190 + 14 + h2 % 56 + 60 + h3 % 120) || ' days') AS ended,
        h3 % 100 AS fate
 FROM seq;
-INSERT INTO assignment_status (assignment_id, status, since)
-    SELECT id, CASE WHEN fate < 3 THEN 'unknown' ELSE 'preparation' END, registered FROM life;
-INSERT INTO assignment_status (assignment_id, status, since)
-    SELECT id, CASE WHEN fate < 15 THEN 'cancelled' ELSE 'in_progress' END, started FROM life WHERE fate >= 3;
-INSERT INTO assignment_status (assignment_id, status, since)
+-- assignment_status names its ids (schema step 5): in order after the demo's, one history after another.
+CREATE TEMP TABLE changes AS
+    SELECT id AS assignment_id, CASE WHEN fate < 3 THEN 'unknown' ELSE 'preparation' END AS status, registered AS since
+    FROM life
+    UNION ALL
+    SELECT id, CASE WHEN fate < 15 THEN 'cancelled' ELSE 'in_progress' END, started FROM life WHERE fate >= 3
+    UNION ALL
     SELECT id, CASE WHEN fate < 22 THEN 'cancelled' ELSE 'completed' END, ended FROM life WHERE fate >= 15;
+INSERT INTO assignment_status (id, assignment_id, status, since)
+    SELECT (SELECT max(id) FROM assignment_status) + row_number() OVER (ORDER BY assignment_id, since),
+           assignment_id, status, since
+    FROM changes ORDER BY assignment_id, since;
 COMMIT;
 ANALYZE;

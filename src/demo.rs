@@ -5,7 +5,7 @@
 
 use crate::domain::today;
 use crate::error::Result;
-use crate::native::{Catalog, Kind, file};
+use crate::native::{Kind, file};
 use crate::store::Registry;
 
 /// The demo files, in load order (a file may refer to those before it).
@@ -30,9 +30,8 @@ pub fn load(registry: &mut Registry) -> Result<Vec<(Kind, usize)>> {
     registry.write("init --demo", |w| {
         let mut counts = Vec::new();
         for (kind, data) in FILES {
-            let cat = Catalog::load(w, *kind, today)?;
             let name = format!("fixtures/demo/{}", kind.file_name());
-            counts.push((*kind, file::load(w, *kind, &name, data, &cat)?));
+            counts.push((*kind, file::load(w, *kind, &name, data, today)?));
         }
         Ok(counts)
     })

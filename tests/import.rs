@@ -440,3 +440,48 @@ fn a_version_1_registry_is_migrated_and_imports() {
     assert!(stderr.contains("2 rows: 1 added, 1 unchanged in "), "{stderr}");
     assert_eq!(reg.ok(&["import", "log", "--format", "csv"]).lines().count(), 2);
 }
+
+/// A native assignments file of a source new to the registry: ids in order
+/// need no look-up each (the import follows the largest id it has read), so
+/// these check that an id out of order, and one given twice after its first
+/// row was written, are still matched.
+fn new_source_file(ids: &[String]) -> String {
+    let mut csv = String::from(
+        "source,external_id,title,kind,level,theme,government_partner,education_partner,lab,students,starts_on,ends_on,status_history\n",
+    );
+    for id in ids {
+        csv.push_str(&format!(
+            "fresh,{id},Opdracht {id},internship,HBO,software-development,\"Ministerie van Onderwijs, Cultuur en Wetenschap\",\
+             De Haagse Hogeschool,,1,,,2023-02-01=preparation|2023-03-01=in_progress\n"
+        ));
+    }
+    csv
+}
+
+#[test]
+fn ids_of_a_new_source_out_of_order_or_twice_are_still_matched() {
+    let reg = Reg::demo();
+    // 600 rows in order (written in chunks before the file ends), one new id out of order.
+    let mut ids: Vec<String> = (1..=600).map(|n| format!("B-{n:04}")).collect();
+    ids.push("A-0001".into());
+    std::fs::write(reg.path("fresh.csv"), new_source_file(&ids)).unwrap();
+    let (code, _, stderr) = reg.run(&["import", "assignments", reg.path("fresh.csv").to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("601 rows: 601 added"), "{stderr}");
+
+    // The same ids again: the source is known now, every row is looked up.
+    let (code, _, stderr) = reg.run(&["import", "assignments", reg.path("fresh.csv").to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("601 rows: 601 unchanged"), "{stderr}");
+
+    // A source new to the registry whose file gives an id again after its first row was written.
+    let mut ids: Vec<String> = (1..=600).map(|n| format!("C-{n:04}")).collect();
+    ids.push("C-0005".into());
+    std::fs::write(reg.path("twice.csv"), new_source_file(&ids).replace("fresh,", "other,")).unwrap();
+    let before = reg.snapshot();
+    let (code, _, stderr) = reg.run(&["import", "assignments", reg.path("twice.csv").to_str().unwrap()]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("appears more than once in the file"), "{stderr}");
+    assert!(stderr.contains("602"), "the line is named: {stderr}");
+    assert_eq!(reg.snapshot(), before, "nothing written");
+}

@@ -21,7 +21,7 @@ use rusqlite::types::Value;
 /// here needs the migration's reason beside it. None yet.
 const REWRITTEN_BY_MIGRATIONS: &[(&str, &str)] = &[];
 
-/// Every table's rows, all columns, by rowid.
+/// Every table's rows, all columns, by rowid (by id in a WITHOUT ROWID table).
 type Tables = BTreeMap<String, BTreeMap<i64, BTreeMap<String, Value>>>;
 
 fn tables(path: &Path) -> Tables {
@@ -43,9 +43,17 @@ fn tables(path: &Path) -> Tables {
             .collect::<Result<_, _>>()
             .unwrap();
         let list = columns.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
-        // A table WITHOUT ROWID is numbered in the order of its primary key.
+        // A table WITHOUT ROWID (assignment_status since step 5) keeps its rows by id where it has one,
+        // so that a row is compared with itself across the upgrade; otherwise it is numbered in the
+        // order of its primary key (assignment_student).
         let order = common::row_order(&conn, &table);
-        let key = if order == "rowid" { "rowid".to_string() } else { format!("row_number() OVER (ORDER BY {order})") };
+        let key = if order == "rowid" {
+            "rowid".to_string()
+        } else if columns.iter().any(|c| c == "id") {
+            "id".to_string()
+        } else {
+            format!("row_number() OVER (ORDER BY {order})")
+        };
         let mut stmt = conn.prepare(&format!("SELECT {key}, {list} FROM \"{table}\" ORDER BY {order}")).unwrap();
         let rows = stmt
             .query_map([], |r| {

@@ -89,6 +89,18 @@ impl IdSet {
     }
 }
 
+/// The external ids of one source in a file, so that most rows of a file
+/// exported in id order need no look-up (see [`Applier::is_fresh_key`]).
+struct SourceKeys {
+    /// Whether the registry held records of the source when the import began.
+    stored: bool,
+    /// The largest external id of the source read so far.
+    largest: String,
+}
+
+/// Sources whose external ids are followed; past these, rows are looked up.
+const FOLLOWED_SOURCES: usize = 64;
+
 /// Matches and writes the rows of one file.
 pub struct Applier<'a, 'w> {
     w: &'a Writer<'w>,
@@ -112,6 +124,7 @@ pub struct Applier<'a, 'w> {
     pub students_linked: usize,
     /// The record the last row added or matched.
     last_id: i64,
+    keys: std::collections::HashMap<String, SourceKeys>,
 }
 
 /// Pseudonyms held back before they are written.
@@ -147,6 +160,7 @@ impl<'a, 'w> Applier<'a, 'w> {
             students: Vec::new(),
             students_linked: 0,
             last_id: 0,
+            keys: Default::default(),
         })
     }
 
@@ -210,7 +224,12 @@ impl<'a, 'w> Applier<'a, 'w> {
         if let Err(problems) = self.create_missing_partners(fields)? {
             return Ok(Err(problems));
         }
-        let found = match self.find(fields)? {
+        if self.s.kind == Kind::Assignment && fields.get("external_id").is_none() {
+            // Matched by government partner: that index must be there.
+            self.pending.keep_matching_index(self.w)?;
+        }
+        let fresh = self.is_fresh_key(fields)?;
+        let found = match self.find(fields, fresh)? {
             Ok(found) => found,
             Err(problem) => return Ok(Err(vec![problem])),
         };
@@ -438,8 +457,35 @@ impl<'a, 'w> Applier<'a, 'w> {
         Ok(Ok(()))
     }
 
-    /// The stored record a row is about, by the key of its kind.
-    fn find(&self, f: &Fields) -> Result<Result<Option<i64>, Problem>> {
+    /// Whether the row's (source, external id) cannot belong to a stored
+    /// record, so that it needs no look-up: its source had no records when
+    /// the import began, and the id sorts after every id of that source the
+    /// file gave before (the records this import wrote have those). An id
+    /// out of order, or of a source the registry knows, is looked up.
+    fn is_fresh_key(&mut self, f: &Fields) -> Result<bool> {
+        let (Some(source), Some(id)) = (f.get("source"), f.get("external_id")) else { return Ok(false) };
+        if !matches!(self.s.kind, Kind::Assignment | Kind::Phd) {
+            return Ok(false);
+        }
+        if !self.keys.contains_key(source) {
+            if self.keys.len() >= FOLLOWED_SOURCES {
+                return Ok(false);
+            }
+            let stored = batch::has_external_ids(self.w, self.s.kind.name(), source)?;
+            self.keys.insert(source.to_string(), SourceKeys { stored, largest: String::new() });
+        }
+        let Some(keys) = self.keys.get_mut(source) else { return Ok(false) };
+        if keys.stored || id <= keys.largest.as_str() {
+            return Ok(false);
+        }
+        keys.largest.clear();
+        keys.largest.push_str(id);
+        Ok(true)
+    }
+
+    /// The stored record a row is about, by the key of its kind; `fresh`:
+    /// its external id is known to be new (see [`Applier::is_fresh_key`]).
+    fn find(&self, f: &Fields, fresh: bool) -> Result<Result<Option<i64>, Problem>> {
         let w = self.w;
         let one = |ids: Vec<i64>, what: &str| -> Result<Option<i64>, Problem> {
             match ids.as_slice() {
@@ -462,6 +508,7 @@ impl<'a, 'w> Applier<'a, 'w> {
             Kind::Assignment | Kind::Phd => match (f.get("source"), f.get("external_id")) {
                 (Some(source), Some(id)) => match self.pending.find(source, id) {
                     Some(queued) => Ok(Some(queued)),
+                    None if fresh => Ok(None),
                     None => Ok(find_by_external_id(w, self.s.kind.name(), source, id)?),
                 },
                 // Refused by the builder: an external id needs its source.

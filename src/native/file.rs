@@ -3,7 +3,8 @@
 //! export` and of the demo data set (`fixtures/demo/`); they load through
 //! the importer like any other file.
 
-use super::{Catalog, Kind};
+use super::Kind;
+use crate::domain::Date;
 use crate::error::Result;
 use crate::import::{self, Request, Silent};
 use crate::store::Writer;
@@ -11,8 +12,8 @@ use crate::store::Writer;
 /// Reads every row of a native CSV file, checks them all, and adds them
 /// when none has a problem (as one import batch). `name` is the file name
 /// used in messages. Returns the number of records added.
-pub fn load(w: &Writer, kind: Kind, name: &str, data: &[u8], cat: &Catalog) -> Result<usize> {
-    let mut request = Request::native(kind, name, cat.today);
+pub fn load(w: &Writer, kind: Kind, name: &str, data: &[u8], today: Date) -> Result<usize> {
+    let mut request = Request::native(kind, name, today);
     // A data set this small is audited record by record, as commands do.
     request.options.audit_each = true;
     let input = Box::new(std::io::Cursor::new(data.to_vec()));

@@ -213,6 +213,11 @@ pub struct PendingAssignments {
     /// The indexes set aside for a bulk import (their `CREATE INDEX`
     /// statements), built again before it commits.
     set_aside: Vec<String>,
+    /// Whether indexes were set aside already (once per import).
+    bulk_started: bool,
+    /// Whether a row was matched by government partner: its index then
+    /// stays (or is built again at once).
+    matching_index: bool,
 }
 
 /// Status changes held back before they are written together.
@@ -245,6 +250,8 @@ impl PendingAssignments {
             statuses_written: 0,
             bulk: BULK,
             set_aside: Vec::new(),
+            bulk_started: false,
+            matching_index: false,
         })
     }
 
@@ -321,7 +328,7 @@ impl PendingAssignments {
         self.rows.clear();
         self.keys.clear();
         if self.statuses.len() >= STATUS_CHUNK {
-            if self.statuses_written >= self.bulk && self.set_aside.is_empty() {
+            if self.statuses_written >= self.bulk && !self.bulk_started {
                 self.set_aside_indexes(w)?;
             }
             self.flush_statuses(w)?;
@@ -347,40 +354,67 @@ impl PendingAssignments {
     }
 
     fn set_aside_indexes(&mut self, w: &Writer) -> Result<()> {
+        self.bulk_started = true;
         let indexes: Vec<(String, String)> = w
             .prepare(
-                // Not the UNIQUE ones (they guard the data), nor the one the
-                // import itself reads: assignments without an external id are
-                // matched by government partner.
+                // Not the UNIQUE ones (they guard the data).
                 "SELECT name, sql FROM sqlite_master
                  WHERE type = 'index' AND tbl_name IN ('assignment', 'assignment_status') AND sql IS NOT NULL
-                   AND sql NOT LIKE 'CREATE UNIQUE%' AND sql NOT LIKE '%government_partner_id%'",
+                   AND sql NOT LIKE 'CREATE UNIQUE%'",
             )?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
         for (name, sql) in indexes {
+            // Nor the one the import reads once it has matched a row by it.
+            if self.matching_index && is_matching_index(&sql) {
+                continue;
+            }
             w.execute_batch(&format!("DROP INDEX \"{name}\""))?;
             self.set_aside.push(sql);
         }
         Ok(())
     }
 
+    /// Call before matching a row without an external id, which is looked
+    /// up by government partner: builds that index again at once if it was
+    /// set aside, and keeps it from then on. (A file of rows with external
+    /// ids, the usual bulk import, never reads it.)
+    pub fn keep_matching_index(&mut self, w: &Writer) -> Result<()> {
+        self.matching_index = true;
+        if let Some(at) = self.set_aside.iter().position(|sql| is_matching_index(sql)) {
+            let sql = self.set_aside.remove(at);
+            w.execute_batch(&sql)?;
+        }
+        Ok(())
+    }
+
     fn flush_statuses(&mut self, w: &Writer) -> Result<()> {
         use rusqlite::types::{ToSqlOutput, ValueRef};
-        let mut values: Vec<ToSqlOutput> = Vec::with_capacity(self.statuses.len() * 3);
-        for (id, status, since) in &self.statuses {
+        // Numbered in order after the largest id (see PendingAssignments);
+        // read per chunk, since an import also adds changes one by one to
+        // the assignments it updates.
+        let max: i64 = w.query_row("SELECT coalesce(max(id), 0) FROM assignment_status", [], |r| r.get(0))?;
+        let mut values: Vec<ToSqlOutput> = Vec::with_capacity(self.statuses.len() * 4);
+        for (n, (id, status, since)) in self.statuses.iter().enumerate() {
             values.extend([
+                ToSqlOutput::Owned(SqlValue::Integer(max + 1 + n as i64)),
                 ToSqlOutput::Owned(SqlValue::Integer(*id)),
                 ToSqlOutput::Borrowed(ValueRef::Text(status.as_bytes())),
                 ToSqlOutput::Borrowed(ValueRef::Text(since.as_bytes())),
             ]);
         }
-        insert_rows(w, "INSERT INTO assignment_status (assignment_id, status, since) VALUES", 3, &values)?;
+        insert_rows(w, "INSERT INTO assignment_status (id, assignment_id, status, since) VALUES", 4, &values)?;
         drop(values);
         self.statuses_written += self.statuses.len();
         self.statuses.clear();
         Ok(())
     }
+}
+
+/// The index on assignment's government partner, which matches rows without
+/// an external id.
+fn is_matching_index(sql: &str) -> bool {
+    sql.contains("ON assignment (government_partner_id)")
 }
 
 /// Runs `insert` (up to `VALUES`) over `values`, `width` to a row: in
@@ -403,6 +437,15 @@ fn insert_rows(w: &Writer, insert: &str, width: usize, values: &[rusqlite::types
 pub fn find_by_external_id(conn: &Connection, table: &str, source: &str, external_id: &str) -> Result<Option<i64>> {
     let mut stmt = conn.prepare_cached(&format!("SELECT id FROM {table} WHERE source = ?1 AND external_id = ?2"))?;
     Ok(optional(stmt.query_row(params![source, external_id], |r| r.get(0)))?)
+}
+
+/// Whether `table` holds records of `source` with an external id.
+pub fn has_external_ids(conn: &Connection, table: &str, source: &str) -> Result<bool> {
+    Ok(conn.query_row(
+        &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE source = ?1 AND external_id IS NOT NULL)"),
+        [source],
+        |r| r.get(0),
+    )?)
 }
 
 /// The ids of records of `table` whose `columns` equal `values` (NULL
@@ -541,7 +584,8 @@ mod tests {
 
     fn indexes(conn: &Connection) -> Vec<String> {
         conn.prepare(
-            "SELECT sql FROM sqlite_master WHERE tbl_name = 'assignment_status' AND sql IS NOT NULL ORDER BY name",
+            "SELECT sql FROM sqlite_master WHERE tbl_name IN ('assignment', 'assignment_status') AND sql IS NOT NULL
+             ORDER BY name",
         )
         .unwrap()
         .query_map([], |r| r.get(0))
@@ -583,6 +627,20 @@ mod tests {
                     }
                 }
                 assert!(!pending.set_aside.is_empty(), "the plain indexes were set aside");
+                assert!(pending.set_aside.iter().any(|sql| is_matching_index(sql)));
+                // A row to match by government partner brings its index back for good.
+                pending.keep_matching_index(w)?;
+                let kept = |w: &Writer| -> Result<bool> {
+                    Ok(w.query_row(
+                        "SELECT count(*) FROM sqlite_master WHERE name = 'assignment_government_partner'",
+                        [],
+                        |r| r.get::<_, i64>(0),
+                    )? == 1)
+                };
+                assert!(kept(w)?);
+                assert!(!pending.set_aside.iter().any(|sql| is_matching_index(sql)));
+                pending.set_aside_indexes(w)?;
+                assert!(kept(w)?, "not set aside again");
                 pending.finish(w)?;
                 Ok(())
             })

@@ -127,23 +127,50 @@ fn integrity_problems(conn: &Connection) -> rusqlite::Result<Vec<Problem>> {
     Ok(lines.into_iter().filter(|l| l != "ok").map(|l| Problem { record: "file".into(), problem: l }).collect())
 }
 
+fn has_id_column(conn: &Connection, table: &str) -> rusqlite::Result<bool> {
+    conn.query_row("SELECT count(*) > 0 FROM pragma_table_info(?1) WHERE name = 'id'", [table], |r| r.get(0))
+}
+
 /// Each broken reference, naming the referring column and the missing id.
 fn foreign_key_problems(conn: &Connection) -> rusqlite::Result<Vec<Problem>> {
     let mut stmt = conn.prepare(
         "SELECT c.\"table\", c.rowid, c.parent,
-                (SELECT f.\"from\" FROM pragma_foreign_key_list(c.\"table\") f WHERE f.id = c.fkid LIMIT 1)
-         FROM pragma_foreign_key_check c
-         -- A table WITHOUT ROWID has no rowid to name a row by; its own rules
-         -- (pseudonyms) name what is broken instead.
-         WHERE c.rowid IS NOT NULL
-         ORDER BY 1, 2",
+                (SELECT f.\"from\" FROM pragma_foreign_key_list(c.\"table\") f WHERE f.id = c.fkid LIMIT 1),
+                (SELECT coalesce(f.\"to\", 'id') FROM pragma_foreign_key_list(c.\"table\") f WHERE f.id = c.fkid LIMIT 1)
+         FROM pragma_foreign_key_check c ORDER BY 1, 2",
     )?;
-    let rows = stmt.query_map([], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?))
-    })?;
+    type Broken = (String, Option<i64>, String, Option<String>, Option<String>);
+    let rows: Vec<Broken> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+        .collect::<rusqlite::Result<_>>()?;
     let mut out = Vec::new();
-    for row in rows {
-        let (table, rowid, parent, column) = row?;
+    // A WITHOUT ROWID table (assignment_status) has no rowid to report: its
+    // broken rows are found again by their column, once per reference, and
+    // named by their id. One without an id (assignment_student) is left to
+    // its own rule (pseudonyms), which names what is broken.
+    let mut searched = std::collections::HashSet::new();
+    for (table, rowid, parent, column, to) in rows {
+        let Some(rowid) = rowid else {
+            if let (Some(c), Some(to)) = (&column, &to)
+                && has_id_column(conn, &table)?
+                && searched.insert((table.clone(), c.clone()))
+            {
+                let mut stmt = conn.prepare(&format!(
+                    "SELECT id, \"{c}\" FROM \"{table}\" t
+                     WHERE \"{c}\" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM \"{parent}\" p WHERE p.\"{to}\" = t.\"{c}\")
+                     ORDER BY id"
+                ))?;
+                let found = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+                for row in found {
+                    let (id, value) = row?;
+                    out.push(Problem {
+                        record: format!("{table} {id}"),
+                        problem: format!("{c} refers to {parent} {value}, which does not exist"),
+                    });
+                }
+            }
+            continue;
+        };
         let value: Option<i64> = match &column {
             Some(c) => conn
                 .query_row(&format!("SELECT \"{c}\" FROM \"{table}\" WHERE rowid = ?1"), [rowid], |r| r.get(0))
@@ -416,5 +443,34 @@ mod tests {
             problem: format!("government_partner_id refers to partner {partner}, which does not exist"),
         };
         assert!(found.contains(&expected), "{found:?}");
+    }
+
+    #[test]
+    fn names_the_status_changes_of_a_missing_assignment() {
+        // assignment_status has no rowid (schema step 5): its rows are named by id.
+        let r = registry();
+        r.conn().execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+        let assignment: i64 =
+            r.conn().query_row("SELECT min(assignment_id) FROM assignment_status", [], |x| x.get(0)).unwrap();
+        let ids: Vec<i64> = r
+            .conn()
+            .prepare("SELECT id FROM assignment_status WHERE assignment_id = ?1 ORDER BY id")
+            .unwrap()
+            .query_map([assignment], |x| x.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        r.conn().execute("DELETE FROM question WHERE assignment_id = ?1", [assignment]).unwrap();
+        r.conn().execute("DELETE FROM assignment WHERE id = ?1", [assignment]).unwrap();
+        let found = problems(&r, "foreign-keys");
+        let expected: Vec<Problem> = ids
+            .iter()
+            .map(|id| Problem {
+                record: format!("assignment_status {id}"),
+                problem: format!("assignment_id refers to assignment {assignment}, which does not exist"),
+            })
+            .collect();
+        assert!(!expected.is_empty());
+        assert_eq!(found, expected);
     }
 }

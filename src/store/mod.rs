@@ -46,6 +46,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0002_report_indexes.sql"),
     include_str!("../../migrations/0003_import.sql"),
     include_str!("../../migrations/0004_student_pseudonyms.sql"),
+    include_str!("../../migrations/0005_status_history_clustered.sql"),
 ];
 
 /// The schema version this binary writes.
@@ -676,7 +677,7 @@ mod tests {
             "INSERT INTO partner (name, sector, joined_on) VALUES ('X', 'government', '2023-02-30')",
             "INSERT INTO partner (name, sector) VALUES ('X', 'ministry')",
             "INSERT INTO metric (name, year, value) VALUES ('x', 'y', 1)",
-            "INSERT INTO assignment_status (assignment_id, status, since) VALUES (1, 'busy', '2023-01-01')",
+            "INSERT INTO assignment_status (id, assignment_id, status, since) VALUES (1, 1, 'busy', '2023-01-01')",
         ];
         for sql in bad {
             assert!(r.conn.execute(sql, []).is_err(), "{sql}");

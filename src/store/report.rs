@@ -5,26 +5,30 @@
 //!
 //! A report first calls [`Snapshot::take`], which opens one read
 //! transaction (all figures see the same registry, even while an import
-//! writes) and builds two temporary tables:
+//! writes) and reads the assignments' histories once:
 //!
-//! * `report_state`: each assignment existing on the end date with its
-//!   status then: the last change on or before it. (SQLite's `max()` with a
-//!   bare column takes the other columns from the row holding the maximum,
-//!   and the `assignment_status_history` index hands the rows over already
-//!   grouped, so this is one pass without a sort.)
-//! * `report_cube`: those assignments counted by status, kind, level,
-//!   theme, region and lab, with their students. Every breakdown of
-//!   assignments and students is a small GROUP BY over it.
+//! * one pass over `assignment_status` in its own order (a WITHOUT ROWID
+//!   table clustered on (assignment_id, since), so each history comes in
+//!   date order without a sort) finds each assignment's status on the end
+//!   date, its first change (registered), its first change to each status,
+//!   whether it was in progress before a cancellation, and every move from
+//!   one status to the next by day (the trend);
+//! * one pass over `assignment` in id order, merged with those states,
+//!   counts the assignments by status, kind, level, theme, region and lab,
+//!   with their students, into the temporary table `report_cube`, and by
+//!   partner into `report_partners`. Every breakdown of assignments and
+//!   students is a small GROUP BY over them.
 //!
 //! Only dates on or before the end date are read, so a report for 2023
 //! gives the same figures whenever it is run.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::{Connection, Params, Row, Transaction, params};
 
-use crate::domain::Date;
-use crate::error::Result;
+use super::lookup::QuickHasher;
+use crate::domain::{AssignmentStatus, Date, Vocabulary};
+use crate::error::{Error, Result};
 
 /// How the trend's periods are numbered: an integer per quarter or month,
 /// computed from an ISO date column. The caller turns it back into a label.
@@ -37,6 +41,16 @@ pub enum Bucket {
 }
 
 impl Bucket {
+    /// The period of a day (see [`day_number`]).
+    fn of_day(self, day: u32) -> i64 {
+        let (year, month) = (i64::from(day / 10_000), i64::from(day / 100 % 100));
+        match self {
+            Bucket::Quarter => year * 4 + (month - 1) / 3,
+            Bucket::Month => year * 12 + month - 1,
+        }
+    }
+
+    #[cfg(test)]
     fn sql(self, column: &str) -> String {
         match self {
             Bucket::Quarter => format!(
@@ -94,38 +108,100 @@ pub type BySector = BTreeMap<String, i64>;
 pub struct Snapshot<'c> {
     tx: Transaction<'c>,
     end: String,
+    histories: Histories,
+}
+
+type QuickMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<QuickHasher>>;
+
+/// What the pass over the assignment histories gathers; days are
+/// [`day_number`]s, statuses indexes into `AssignmentStatus::ALL`.
+#[derive(Default)]
+struct Histories {
+    /// Changes by (day, status, the status before; `NONE` for a first change).
+    moves: QuickMap<(u32, u8, u8), i64>,
+    /// First changes to each status by (status, day).
+    firsts: QuickMap<(u8, u32), i64>,
+    /// Assignments cancelled on the end date that had been in progress before.
+    cancelled_after_start: i64,
+}
+
+/// "No status before": the first change of a history.
+const NONE: u8 = u8::MAX;
+
+/// A stored ISO date as yyyymmdd, which sorts as the dates do.
+fn day_number(text: &str) -> Result<u32> {
+    let b = text.as_bytes();
+    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+        b.get(r)?.iter().try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+    };
+    match (b.len(), b.get(4), b.get(7), digits(0..4), digits(5..7), digits(8..10)) {
+        (10, Some(b'-'), Some(b'-'), Some(y), Some(m), Some(d)) => Ok(y * 10_000 + m * 100 + d),
+        _ => Err(crate::store::history::parse_stored_date(text).err().unwrap_or_else(|| {
+            Error::registry(format!("the registry holds {text:?} where a date belongs; run `ipart db check`")).into()
+        })),
+    }
+}
+
+/// A stored assignment status as its index in `AssignmentStatus::ALL`.
+fn status_index(code: &str) -> Result<u8> {
+    AssignmentStatus::ALL.iter().position(|s| s.code() == code).map(|i| i as u8).ok_or_else(|| {
+        Error::registry(format!("the registry holds {code:?} where an assignment status belongs; run `ipart db check`"))
+            .into()
+    })
+}
+
+fn status_code(index: u8) -> &'static str {
+    AssignmentStatus::ALL[usize::from(index)].code()
+}
+
+/// A small list of distinct values, each known by its position: the text
+/// columns of the cube, read without allocating a string per row.
+#[derive(Default)]
+struct Interned(Vec<Option<String>>);
+
+impl Interned {
+    fn index(&mut self, value: Option<&str>) -> usize {
+        match self.0.iter().position(|v| v.as_deref() == value) {
+            Some(i) => i,
+            None => {
+                self.0.push(value.map(str::to_string));
+                self.0.len() - 1
+            }
+        }
+    }
 }
 
 impl<'c> Snapshot<'c> {
-    /// Starts a read transaction and builds the temporary tables for the
-    /// state on `end`.
+    /// Starts a read transaction and gathers the state on `end`.
     pub fn take(conn: &'c Connection, end: Date) -> Result<Snapshot<'c>> {
-        // Sorting a large registry's history is the report's main cost: keep
-        // the temporary tables and sorts in memory rather than in files.
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         let tx = conn.unchecked_transaction()?;
         let end = end.to_string();
         tx.execute_batch(
-            "DROP TABLE IF EXISTS temp.report_state;
-             DROP TABLE IF EXISTS temp.report_cube;",
+            "DROP TABLE IF EXISTS temp.report_cube;
+             DROP TABLE IF EXISTS temp.report_partners;
+             CREATE TEMP TABLE report_cube (status TEXT, kind TEXT, level TEXT, theme_id INTEGER, region TEXT,
+                                            lab_id INTEGER, assignments INTEGER, students INTEGER);
+             CREATE TEMP TABLE report_partners (education INTEGER, partner_id INTEGER, assignments INTEGER);",
         )?;
-        tx.execute(
-            "CREATE TEMP TABLE report_state AS
-             SELECT assignment_id, status, max(since) AS since
-             FROM assignment_status WHERE since <= ?1 GROUP BY assignment_id",
-            [&end],
-        )?;
+        let (histories, states) = read_histories(&tx, &end)?;
+        count_assignments(&tx, &states)?;
+        // The assignments helped on the end date, kept only where imports gave
+        // student pseudonyms to count (most registries have none).
+        let pseudonyms: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM assignment_student)", [], |r| r.get(0))?;
         tx.execute_batch(
-            "CREATE TEMP TABLE report_cube AS
-             SELECT s.status, a.kind, a.level, a.theme_id, coalesce(e.region, g.region) AS region, a.lab_id,
-                    count(*) AS assignments, sum(a.students) AS students
-             FROM temp.report_state s
-             JOIN assignment a ON a.id = s.assignment_id
-             JOIN partner g ON g.id = a.government_partner_id
-             LEFT JOIN partner e ON e.id = a.education_partner_id
-             GROUP BY 1, 2, 3, 4, 5, 6;",
+            "DROP TABLE IF EXISTS temp.report_helped;
+             CREATE TEMP TABLE report_helped (assignment_id INTEGER PRIMARY KEY);",
         )?;
-        Ok(Snapshot { tx, end })
+        if pseudonyms {
+            let mut insert = tx.prepare("INSERT INTO temp.report_helped VALUES (?1)")?;
+            for &(id, status) in &states {
+                if matches!(status_code(status), "in_progress" | "completed") {
+                    insert.execute([id])?;
+                }
+            }
+        }
+        Ok(Snapshot { tx, end, histories })
     }
 
     fn conn(&self) -> &Connection {
@@ -193,12 +269,10 @@ impl<'c> Snapshot<'c> {
     /// [`Snapshot::students_helped_by`]: in progress or completed on the end date.
     pub fn unique_students(&self) -> Result<(i64, i64, i64)> {
         Ok(self.conn().query_row(
-            "SELECT (SELECT count(DISTINCT st.pseudonym) FROM temp.report_state s
-                     JOIN assignment_student st ON st.assignment_id = s.assignment_id
-                     WHERE s.status IN ('in_progress', 'completed')),
-                    (SELECT count(*) FROM temp.report_state s
-                     WHERE s.status IN ('in_progress', 'completed')
-                       AND EXISTS (SELECT 1 FROM assignment_student st WHERE st.assignment_id = s.assignment_id)),
+            "SELECT (SELECT count(DISTINCT st.pseudonym) FROM temp.report_helped h
+                     JOIN assignment_student st ON st.assignment_id = h.assignment_id),
+                    (SELECT count(*) FROM temp.report_helped h
+                     WHERE EXISTS (SELECT 1 FROM assignment_student st WHERE st.assignment_id = h.assignment_id)),
                     (SELECT coalesce(sum(assignments), 0) FROM temp.report_cube
                      WHERE status IN ('in_progress', 'completed'))",
             [],
@@ -212,80 +286,77 @@ impl<'c> Snapshot<'c> {
     }
 
     /// The partners with the most assignments existing on the end date:
-    /// `column` is `government_partner_id` or `education_partner_id`.
+    /// education partners or government partners.
     pub fn top_partners(&self, education: bool, limit: usize) -> Result<Vec<(String, i64)>> {
-        let column = if education { "education_partner_id" } else { "government_partner_id" };
-        let mut stmt = self.conn().prepare(&format!(
-            "SELECT p.name, count(*) AS n
-             FROM temp.report_state s
-             JOIN assignment a ON a.id = s.assignment_id
-             JOIN partner p ON p.id = a.{column}
-             GROUP BY p.id
-             ORDER BY n DESC, p.name COLLATE NOCASE, p.id
-             LIMIT ?1"
-        ))?;
-        let rows = stmt.query_map([limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let mut stmt = self.conn().prepare(
+            "SELECT p.name, c.assignments
+             FROM temp.report_partners c JOIN partner p ON p.id = c.partner_id
+             WHERE c.education = ?1
+             ORDER BY c.assignments DESC, p.name COLLATE NOCASE, p.id
+             LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![education, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Assignments registered during the period: their first change lies in it.
     pub fn registered_since(&self, start: Date) -> Result<i64> {
-        self.count(
-            "SELECT count(*) FROM assignment_status c
-             WHERE c.since BETWEEN ?1 AND ?2
-               AND NOT EXISTS (SELECT 1 FROM assignment_status p WHERE p.assignment_id = c.assignment_id AND p.since < c.since)",
-            params![start.to_string(), self.end],
-        )
+        let start = day_number(&start.to_string())?;
+        Ok(self
+            .histories
+            .moves
+            .iter()
+            .filter(|((day, _, before), _)| *before == NONE && *day >= start)
+            .map(|(_, n)| n)
+            .sum())
     }
 
     /// Assignments whose first change to in progress, completed or cancelled
     /// lies in the period, by that status.
     pub fn first_changes_between(&self, start: Date) -> Result<Tally> {
-        self.tally(
-            "SELECT c.status, count(*) FROM assignment_status c
-             WHERE c.status IN ('in_progress', 'completed', 'cancelled') AND c.since BETWEEN ?1 AND ?2
-               AND NOT EXISTS (SELECT 1 FROM assignment_status p
-                               WHERE p.assignment_id = c.assignment_id AND p.status = c.status AND p.since < c.since)
-             GROUP BY c.status",
-            params![start.to_string(), self.end],
-        )
+        let start = day_number(&start.to_string())?;
+        let mut out: Tally = Vec::new();
+        for status in [AssignmentStatus::InProgress, AssignmentStatus::Completed, AssignmentStatus::Cancelled] {
+            let index = status_index(status.code())?;
+            let n: i64 =
+                self.histories.firsts.iter().filter(|((s, day), _)| *s == index && *day >= start).map(|(_, n)| n).sum();
+            if n > 0 {
+                out.push((Some(status.code().to_string()), n));
+            }
+        }
+        Ok(out)
     }
 
     /// Assignments cancelled on the end date that had been in progress before.
     pub fn cancelled_after_start(&self) -> Result<i64> {
-        self.count(
-            "SELECT count(*) FROM temp.report_state s
-             WHERE s.status = 'cancelled'
-               AND EXISTS (SELECT 1 FROM assignment_status p
-                           WHERE p.assignment_id = s.assignment_id AND p.status = 'in_progress' AND p.since < s.since)",
-            [],
-        )
+        Ok(self.histories.cancelled_after_start)
     }
 
     /// The trend: for each period (see [`Bucket`]) in which some status
     /// changed on or before the end date, the number of assignments in each
-    /// status at its end, as (period, status, count). Each change adds one to
-    /// its status and takes one from the status before it (`lag`), in the
-    /// period it happened; the running sum of those moves per status is the
-    /// count at each period's end. A status without moves in a period keeps
-    /// its count from before (the caller carries it forward).
+    /// status at its end, as (period, status, count), in that order. Each
+    /// change adds one to its status and takes one from the status before
+    /// it, in the period it happened; the running sum of those moves per
+    /// status is the count at each period's end. A status without moves in a
+    /// period keeps its count from before (the caller carries it forward).
     pub fn trend(&self, bucket: Bucket) -> Result<Vec<(i64, String, i64)>> {
-        let mut stmt = self.conn().prepare(&format!(
-            "WITH changes AS (
-                 SELECT since, status, lag(status) OVER (PARTITION BY assignment_id ORDER BY since) AS previous
-                 FROM assignment_status WHERE since <= ?1),
-             moves AS (
-                 SELECT {b} AS bucket, status, previous, count(*) AS n FROM changes GROUP BY 1, 2, 3),
-             deltas AS (
-                 SELECT bucket, status, n AS delta FROM moves
-                 UNION ALL
-                 SELECT bucket, previous, -n FROM moves WHERE previous IS NOT NULL)
-             SELECT bucket, status, sum(sum(delta)) OVER (PARTITION BY status ORDER BY bucket)
-             FROM deltas GROUP BY bucket, status ORDER BY bucket, status",
-            b = bucket.sql("since")
-        ))?;
-        let rows = stmt.query_map([&self.end], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut deltas: BTreeMap<(i64, &'static str), i64> = BTreeMap::new();
+        for (&(day, status, before), &n) in &self.histories.moves {
+            let period = bucket.of_day(day);
+            *deltas.entry((period, status_code(status))).or_default() += n;
+            if before != NONE {
+                *deltas.entry((period, status_code(before))).or_default() -= n;
+            }
+        }
+        let mut running: HashMap<&str, i64> = HashMap::new();
+        Ok(deltas
+            .into_iter()
+            .map(|((period, status), delta)| {
+                let count = running.entry(status).or_default();
+                *count += delta;
+                (period, status.to_string(), *count)
+            })
+            .collect())
     }
 
     // ---------------------------------------------------------------- partners
@@ -467,6 +538,129 @@ impl<'c> Snapshot<'c> {
     }
 }
 
+/// The pass over the histories (see the module's documentation): what it
+/// gathers, and each assignment existing on `end` with its status then, in
+/// id order.
+fn read_histories(conn: &Connection, end: &str) -> Result<(Histories, Vec<(i64, u8)>)> {
+    let mut h = Histories::default();
+    let mut states: Vec<(i64, u8)> = Vec::new();
+    let in_progress = status_index(AssignmentStatus::InProgress.code())?;
+    let cancelled = status_index(AssignmentStatus::Cancelled.code())?;
+    // The history being read: its assignment, last status, the statuses
+    // seen (a bit each) and whether it was in progress before the last one.
+    let mut current: Option<(i64, u8, u32, bool)> = None;
+    let mut finish = |h: &mut Histories, (id, status, _, in_progress_before): (i64, u8, u32, bool)| {
+        states.push((id, status));
+        if status == cancelled && in_progress_before {
+            h.cancelled_after_start += 1;
+        }
+    };
+    let mut stmt = conn.prepare(
+        "SELECT assignment_id, since, status FROM assignment_status WHERE since <= ?1 ORDER BY assignment_id, since",
+    )?;
+    let mut rows = stmt.query([end])?;
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let day = day_number(row.get_ref(1)?.as_str()?)?;
+        let status = status_index(row.get_ref(2)?.as_str()?)?;
+        let (before, seen) = match current {
+            Some((owner, last, seen, _)) if owner == id => (last, seen | (1u32 << last)),
+            other => {
+                if let Some(done) = other {
+                    finish(&mut h, done);
+                }
+                (NONE, 0)
+            }
+        };
+        if seen & (1u32 << status) == 0 {
+            *h.firsts.entry((status, day)).or_default() += 1;
+        }
+        *h.moves.entry((day, status, before)).or_default() += 1;
+        current = Some((id, status, seen, seen & (1u32 << in_progress) != 0));
+    }
+    if let Some(done) = current {
+        finish(&mut h, done);
+    }
+    Ok((h, states))
+}
+
+/// A cell of the cube: (status, kind, level, theme, region, lab), the text
+/// columns as positions in their [`Interned`] lists.
+type CubeKey = (u8, usize, usize, i64, usize, Option<i64>);
+
+/// The pass over the assignments existing on the end date (`states`, in id
+/// order): fills `report_cube` and `report_partners`.
+fn count_assignments(conn: &Connection, states: &[(i64, u8)]) -> Result<()> {
+    // The region an assignment counts in: its education partner's, else its
+    // government partner's.
+    let mut regions = Interned::default();
+    let mut partner_region: QuickMap<i64, usize> = QuickMap::default();
+    {
+        let mut stmt = conn.prepare("SELECT id, region FROM partner")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let region = regions.index(row.get_ref(1)?.as_str_or_null()?);
+            partner_region.insert(row.get(0)?, region);
+        }
+    }
+    let (mut kinds, mut levels) = (Interned::default(), Interned::default());
+    // (status, kind, level, theme, region, lab) -> (assignments, students)
+    let mut cube: QuickMap<CubeKey, (i64, i64)> = QuickMap::default();
+    let mut partners: QuickMap<(bool, i64), i64> = QuickMap::default();
+    let mut next = states.iter().peekable();
+    if let Some(&&(first, _)) = next.peek() {
+        let mut stmt = conn.prepare(
+            "SELECT id, kind, level, theme_id, government_partner_id, education_partner_id, lab_id, students
+             FROM assignment WHERE id >= ?1 ORDER BY id",
+        )?;
+        let mut rows = stmt.query([first])?;
+        while let Some(row) = rows.next()? {
+            let id: i64 = row.get(0)?;
+            while next.next_if(|(state_id, _)| *state_id < id).is_some() {}
+            let Some(&(_, status)) = next.next_if(|(state_id, _)| *state_id == id) else {
+                if next.peek().is_none() {
+                    break;
+                }
+                continue;
+            };
+            let kind = kinds.index(Some(row.get_ref(1)?.as_str()?));
+            let level = levels.index(Some(row.get_ref(2)?.as_str()?));
+            let (government, education): (i64, Option<i64>) = (row.get(4)?, row.get(5)?);
+            let region_of = |p: i64| partner_region.get(&p).copied().filter(|&r| regions.0[r].is_some());
+            let region = education
+                .and_then(region_of)
+                .or_else(|| region_of(government))
+                .unwrap_or_else(|| regions.0.iter().position(Option::is_none).unwrap_or(usize::MAX));
+            let cell = cube.entry((status, kind, level, row.get(3)?, region, row.get(6)?)).or_default();
+            cell.0 += 1;
+            cell.1 += row.get::<_, i64>(7)?;
+            *partners.entry((false, government)).or_default() += 1;
+            if let Some(e) = education {
+                *partners.entry((true, e)).or_default() += 1;
+            }
+        }
+    }
+    let mut insert = conn.prepare("INSERT INTO temp.report_cube VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?;
+    for ((status, kind, level, theme, region, lab), (n, students)) in cube {
+        let region = regions.0.get(region).and_then(Option::as_deref);
+        insert.execute(params![
+            status_code(status),
+            kinds.0[kind],
+            levels.0[level],
+            theme,
+            region,
+            lab,
+            n,
+            students
+        ])?;
+    }
+    let mut insert = conn.prepare("INSERT INTO temp.report_partners VALUES (?1, ?2, ?3)")?;
+    for ((education, partner), n) in partners {
+        insert.execute(params![education, partner, n])?;
+    }
+    Ok(())
+}
+
 /// The kinds of record with a lifecycle besides assignments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lifecycle {
@@ -534,4 +728,144 @@ pub struct ActivityRow {
     pub starts_on: String,
     pub participants: Option<i64>,
     pub government_participants: Option<i64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Registry;
+
+    fn sorted<T: Ord>(mut v: Vec<T>) -> Vec<T> {
+        v.sort();
+        v
+    }
+
+    fn rows3(conn: &Connection, sql: &str, p: impl Params) -> Vec<(i64, String, i64)> {
+        let mut stmt = conn.prepare(sql).unwrap();
+        stmt.query_map(p, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().collect::<Result<_, _>>().unwrap()
+    }
+
+    /// The one-pass figures equal what plain SQL over the histories says,
+    /// on the demo registry with a few histories made harder (a return to
+    /// an earlier status, a cancellation after completion).
+    #[test]
+    fn the_pass_over_the_histories_agrees_with_sql() {
+        let mut registry = Registry::create_in_memory().unwrap();
+        crate::demo::load(&mut registry).unwrap();
+        let conn = registry.conn();
+        conn.execute_batch(
+            "INSERT INTO assignment_status (id, assignment_id, status, since)
+                 SELECT (SELECT max(id) FROM assignment_status) + row_number() OVER (), assignment_id, 'in_progress',
+                        date(max(since), '+40 days')
+                 FROM assignment_status WHERE assignment_id % 3 = 0 GROUP BY assignment_id;
+             INSERT INTO assignment_status (id, assignment_id, status, since)
+                 SELECT (SELECT max(id) FROM assignment_status) + row_number() OVER (), assignment_id, 'cancelled',
+                        date(max(since), '+20 days')
+                 FROM assignment_status WHERE assignment_id % 5 = 0 GROUP BY assignment_id;",
+        )
+        .unwrap();
+        for (start, end) in [("2022-01-01", "2022-12-31"), ("2023-01-01", "2023-12-31"), ("2023-09-01", "2024-08-31")] {
+            let (start, end): (Date, Date) = (start.parse().unwrap(), end.parse().unwrap());
+            let snapshot = Snapshot::take(conn, end).unwrap();
+            let p = params![start.to_string(), end.to_string()];
+            let registered: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM assignment_status c WHERE c.since BETWEEN ?1 AND ?2
+                       AND NOT EXISTS (SELECT 1 FROM assignment_status p WHERE p.assignment_id = c.assignment_id
+                                       AND p.since < c.since)",
+                    p,
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(snapshot.registered_since(start).unwrap(), registered);
+            let firsts: Tally = conn
+                .prepare(
+                    "SELECT c.status, count(*) FROM assignment_status c
+                     WHERE c.status IN ('in_progress', 'completed', 'cancelled') AND c.since BETWEEN ?1 AND ?2
+                       AND NOT EXISTS (SELECT 1 FROM assignment_status p WHERE p.assignment_id = c.assignment_id
+                                       AND p.status = c.status AND p.since < c.since)
+                     GROUP BY c.status",
+                )
+                .unwrap()
+                .query_map(p, |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert!(!firsts.is_empty());
+            assert_eq!(sorted(snapshot.first_changes_between(start).unwrap()), sorted(firsts));
+            let state = "SELECT assignment_id, status, max(since) AS since FROM assignment_status WHERE since <= ?1
+                         GROUP BY assignment_id";
+            let cancelled: i64 = conn
+                .query_row(
+                    &format!(
+                        "SELECT count(*) FROM ({state}) s WHERE s.status = 'cancelled'
+                           AND EXISTS (SELECT 1 FROM assignment_status p WHERE p.assignment_id = s.assignment_id
+                                       AND p.status = 'in_progress' AND p.since < s.since)"
+                    ),
+                    [end.to_string()],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert!(cancelled > 0);
+            assert_eq!(snapshot.cancelled_after_start().unwrap(), cancelled);
+            for bucket in [Bucket::Quarter, Bucket::Month] {
+                let trend = rows3(
+                    conn,
+                    &format!(
+                        "WITH changes AS (
+                             SELECT since, status, lag(status) OVER (PARTITION BY assignment_id ORDER BY since) AS previous
+                             FROM assignment_status WHERE since <= ?1),
+                         moves AS (SELECT {b} AS bucket, status, previous, count(*) AS n FROM changes GROUP BY 1, 2, 3),
+                         deltas AS (SELECT bucket, status, n AS delta FROM moves
+                                    UNION ALL SELECT bucket, previous, -n FROM moves WHERE previous IS NOT NULL)
+                         SELECT bucket, status, sum(sum(delta)) OVER (PARTITION BY status ORDER BY bucket)
+                         FROM deltas GROUP BY bucket, status ORDER BY bucket, status",
+                        b = bucket.sql("since")
+                    ),
+                    [end.to_string()],
+                );
+                assert_eq!(snapshot.trend(bucket).unwrap(), trend);
+            }
+            let cube = rows3(
+                conn,
+                &format!(
+                    "SELECT a.theme_id, s.status || '/' || a.kind || '/' || a.level || '/' || coalesce(e.region, g.region, '-')
+                            || '/' || coalesce(a.lab_id, '-') || '/' || sum(a.students), count(*)
+                     FROM ({state}) s JOIN assignment a ON a.id = s.assignment_id
+                     JOIN partner g ON g.id = a.government_partner_id
+                     LEFT JOIN partner e ON e.id = a.education_partner_id GROUP BY s.status, a.kind, a.level, a.theme_id,
+                          coalesce(e.region, g.region), a.lab_id"
+                ),
+                [end.to_string()],
+            );
+            let ours = rows3(
+                snapshot.conn(),
+                "SELECT theme_id, status || '/' || kind || '/' || level || '/' || coalesce(region, '-') || '/'
+                        || coalesce(lab_id, '-') || '/' || students, assignments FROM temp.report_cube",
+                [],
+            );
+            assert_eq!(sorted(ours), sorted(cube));
+            for education in [false, true] {
+                let column = if education { "education_partner_id" } else { "government_partner_id" };
+                let top: Vec<(String, i64)> = conn
+                    .prepare(&format!(
+                        "SELECT p.name, count(*) AS n FROM ({state}) s JOIN assignment a ON a.id = s.assignment_id
+                         JOIN partner p ON p.id = a.{column} GROUP BY p.id ORDER BY n DESC, p.name COLLATE NOCASE, p.id"
+                    ))
+                    .unwrap()
+                    .query_map([end.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .unwrap()
+                    .collect::<Result<_, _>>()
+                    .unwrap();
+                assert_eq!(snapshot.top_partners(education, 1000).unwrap(), top);
+            }
+        }
+    }
+
+    #[test]
+    fn a_damaged_date_or_status_is_a_registry_error() {
+        assert_eq!(day_number("2023-09-01").unwrap(), 20230901);
+        assert!(day_number("2023-9-1").is_err());
+        assert!(status_index("busy").is_err());
+    }
 }
