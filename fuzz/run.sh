@@ -89,10 +89,10 @@ for target in "${targets[@]}"; do
     done
 
     found=0
-    for kind in crashes hangs; do
-        for f in "$out/afl/default/$kind"/id:*; do
+    for kind in crash hang; do
+        for f in "$out/afl/default/${kind}es"/id:* "$out/afl/default/${kind}s"/id:*; do
             [[ -f $f ]] || continue
-            cp "$f" "$fuzz/crashes/$target/${kind%es}-$(sha1sum "$f" | cut -c1-16)"
+            cp "$f" "$fuzz/crashes/$target/$kind-$(sha1sum "$f" | cut -c1-16)"
             found=$((found + 1))
         done
     done
