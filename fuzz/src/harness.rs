@@ -289,6 +289,13 @@ pub fn check_mapping(data: &[u8]) {
                 for field in mapping.fields.iter().map(|f| f.field).chain(mapping.constants.iter().map(|c| c.0)) {
                     assert!(known.contains(&field), "{field} is not a field of {} records", kind.name());
                 }
+                // The date formats read dates without panicking, whatever
+                // their separators.
+                for format in &mapping.date_formats {
+                    for value in [format.text.as_str(), "01-09-2023", "2023-09-01 00:00", "1/9/23", "é"] {
+                        let _ = format.read(value);
+                    }
+                }
             }
             Err(e) => assert_located(data, &e.message),
         }
