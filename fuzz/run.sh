@@ -35,6 +35,14 @@ if ! built=$(cargo afl config --build 2>&1) && ! grep -q "already built" <<<"$bu
     exit 1
 fi
 cargo afl build --release --locked
+# Where cargo-afl keeps AFL++'s tools for this toolchain.
+rustc_id=$(rustc -V | sed -E 's/^rustc ([^ ]+) \(([0-9a-f]{7}).*/\1-\2/')
+afl_bin=$(find "${XDG_DATA_HOME:-$HOME/.local/share}/afl.rs/rustc-$rustc_id" -path '*/afl/bin/afl-cmin.bash' 2>/dev/null |
+    head -n 1 | xargs -r dirname)
+[[ -n $afl_bin ]] || {
+    echo "cannot find AFL++'s afl-cmin.bash for rustc $rustc_id" >&2
+    exit 1
+}
 
 # No CPU governor or core-dump handler to wait for here, and a screen-less
 # log for nohup; let the scheduler place the one fuzzer beside other work.
@@ -71,8 +79,11 @@ for target in "${targets[@]}"; do
     for f in "$out/afl/default/queue"/id:*; do
         [[ -f $f ]] && cp "$f" "$out/all/queue-$(sha1sum "$f" | cut -c1-16)"
     done
-    # -e: by edges, not hit counts, or thousands of files are kept.
-    TMPDIR=$tmp cargo afl cmin -e -i "$out/all" -o "$out/min" -t 5000 -m none -- "$binary" >"$out/cmin.log" 2>&1 || {
+    # afl-cmin.bash: the Python afl-cmin that `cargo afl cmin` runs saw no
+    # coverage at all from the mapping target. -e: by edges, not hit counts,
+    # or thousands of files are kept.
+    TMPDIR=$tmp AFL_PATH=$afl_bin "$afl_bin/afl-cmin.bash" -e -i "$out/all" -o "$out/min" -t 5000 -m none -- "$binary" \
+        >"$out/cmin.log" 2>&1 || {
         echo "afl-cmin failed; the end of its log:" >&2
         tail -n 20 "$out/cmin.log" >&2
         exit 1
