@@ -88,7 +88,7 @@ for target in "${targets[@]}"; do
         tail -n 20 "$out/cmin.log" >&2
         exit 1
     }
-    known=$(sha1sum "$fuzz/corpus/$target"/* | cut -c1-40)
+    known=$(find "$fuzz/corpus/$target" "$fuzz/crashes/$target" -type f -exec sha1sum {} + | cut -c1-40)
     added=0
     for f in "$out/min"/queue-*; do
         [[ -f $f ]] || continue
