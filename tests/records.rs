@@ -89,6 +89,24 @@ fn partner_list_filters_by_sector_level_region_and_year() {
 }
 
 #[test]
+fn a_partner_keeps_its_level_while_assignments_at_that_level_name_it() {
+    // Found by fuzzing the import (fuzz/crashes/import): a partners file
+    // gave Universiteit Twente another level, and `db check` then refused
+    // every one of its assignments.
+    let reg = Reg::demo();
+    let stderr = reg.refused(&["partner", "edit", "Universiteit Twente", "--level", "HBO"]);
+    assert!(
+        stderr.contains("partner \"Universiteit Twente\" cannot change level from WO to HBO: ")
+            && stderr.contains(" assignments at level WO have it as education partner"),
+        "{stderr}"
+    );
+    // A partner no assignment names can change level.
+    reg.ok(&["partner", "add", "Hogeschool Test", "--sector", "education", "--level", "HBO"]);
+    reg.ok(&["partner", "edit", "Hogeschool Test", "--level", "WO"]);
+    reg.ok(&["db", "check"]);
+}
+
+#[test]
 fn assignment_add_status_history_and_show() {
     let reg = Reg::demo();
     let id = reg.ok(&[

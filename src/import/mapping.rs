@@ -181,9 +181,23 @@ impl Mapping {
     /// Reads and checks the mapping file at `path` for records of `kind`.
     pub fn load(path: &Path, kind: Kind) -> Result<Mapping, Error> {
         let name = path.display().to_string();
-        let text =
-            std::fs::read_to_string(path).map_err(|e| Error::usage(format!("cannot read mapping file {name}: {e}")))?;
-        Mapping::parse(&text, &name, kind)
+        let bytes = std::fs::read(path).map_err(|e| Error::usage(format!("cannot read mapping file {name}: {e}")))?;
+        Mapping::parse_bytes(&bytes, &name, kind)
+    }
+
+    /// Parses the bytes of a mapping file: UTF-8, with or without the BOM
+    /// Windows editors write. Bytes that are not UTF-8 are refused with
+    /// their line and column, like any other mistake in the file.
+    pub fn parse_bytes(bytes: &[u8], name: &str, kind: Kind) -> Result<Mapping, Error> {
+        let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
+            Error::usage(format!(
+                "{name}{}: this byte is not UTF-8 (save the mapping file as UTF-8)",
+                position(valid, valid.len())
+            ))
+        })?;
+        Mapping::parse(text, name, kind)
     }
 
     /// Parses mapping text; `name` is used in messages.
@@ -487,6 +501,14 @@ mod tests {
         assert!(err.starts_with("m.toml:3:1: \"niveau\" is not a field of assignment records"), "{err}");
         let err = Mapping::parse("kind = \"partners\"\n", "m.toml", Kind::Assignment).unwrap_err().message;
         assert!(err.contains("this mapping is for partner records"), "{err}");
+    }
+
+    #[test]
+    fn mapping_bytes_may_carry_a_bom_but_must_be_utf8() {
+        let m = Mapping::parse_bytes(b"\xef\xbb\xbfsource = \"x\"\n", "m.toml", Kind::Assignment).unwrap();
+        assert_eq!(m.source.as_deref(), Some("x"));
+        let err = Mapping::parse_bytes(b"source = \"x\"\n# caf\xe9\n", "m.toml", Kind::Assignment).unwrap_err();
+        assert!(err.message.starts_with("m.toml:2:6: this byte is not UTF-8"), "{}", err.message);
     }
 
     #[test]

@@ -136,6 +136,9 @@ pub fn update(w: &Writer, index: &PartnerIndex, old: &Partner, new: &Partner) ->
             .into());
         }
     }
+    if new.sector == Sector::Education && new.level != old.level {
+        refuse_level_in_use(w, old, new)?;
+    }
     let b = bind(new);
     let mut values: Vec<Option<String>> = b.to_vec();
     values.push(Some(new.id.to_string()));
@@ -148,6 +151,33 @@ pub fn update(w: &Writer, index: &PartnerIndex, old: &Partner, new: &Partner) ->
     write_aliases(w, new)?;
     w.audit_record("partner", new.id, Some(old), Some(new))?;
     Ok(())
+}
+
+/// An assignment's level is its education partner's (`ipart db check`,
+/// rule "sectors"), so a partner's level stays while assignments at another
+/// level name it.
+fn refuse_level_in_use(conn: &Connection, old: &Partner, new: &Partner) -> Result<()> {
+    let (count, levels): (i64, Option<String>) = conn.query_row(
+        "SELECT count(*), group_concat(DISTINCT level) FROM assignment
+         WHERE education_partner_id = ?1 AND level IS NOT ?2",
+        params![old.id, new.level.map(|l| l.code())],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if count == 0 {
+        return Ok(());
+    }
+    let level = |l: Option<Level>| l.map_or_else(|| "no level".to_string(), |l| l.to_string());
+    Err(Error::invalid(format!(
+        "partner {:?} cannot change level from {} to {}: {count} {} at level {} {} it as education partner, \
+         and an assignment's level is its education partner's",
+        old.name,
+        level(old.level),
+        level(new.level),
+        if count == 1 { "assignment" } else { "assignments" },
+        levels.unwrap_or_default().replace(',', " and "),
+        if count == 1 { "has" } else { "have" },
+    ))
+    .into())
 }
 
 fn check_unique_code(conn: &Connection, p: &Partner) -> Result<()> {

@@ -1,0 +1,3 @@
+//! The fuzz targets' harness; see `harness.rs` and `README.md`.
+
+pub mod harness;
