@@ -264,8 +264,11 @@ pub fn dump(conn: &rusqlite::Connection) -> String {
     let mut out = String::new();
     for table in tables {
         out.push_str(&format!("# {table}\n"));
-        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\" ORDER BY rowid")).expect("a table query");
-        let n = stmt.column_count();
+        // Ordered by every column, so that tables WITHOUT ROWID (status
+        // histories, student pseudonyms) are dumped in a stable order too.
+        let n = conn.prepare(&format!("SELECT * FROM \"{table}\"")).expect("a table query").column_count();
+        let order = (1..=n).map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
+        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\" ORDER BY {order}")).expect("a table query");
         let mut rows = stmt.query([]).expect("the rows");
         while let Some(row) = rows.next().expect("a row") {
             for i in 0..n {
