@@ -292,22 +292,8 @@ pub fn write_native_assignments(registry: &Path, source: &str, rows: usize, file
     let themes = ["data-ai", "cybersecurity", "information-management", "software-development"];
     let kinds = ["internship", "graduation", "group", "hackathon"];
     let mut out = csv::Writer::from_path(file).unwrap();
-    out.write_record([
-        "source",
-        "external_id",
-        "title",
-        "kind",
-        "level",
-        "theme",
-        "government_partner",
-        "education_partner",
-        "lab",
-        "students",
-        "starts_on",
-        "ends_on",
-        "status_history",
-    ])
-    .unwrap();
+    // The native header, as `ipart export assignments` writes it.
+    out.write_record(ipart::native::Kind::Assignment.columns()).unwrap();
     // Each source its own rows.
     let mut seed = source.bytes().fold(20240115u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
     let mut next = |n: usize| -> usize {
