@@ -57,7 +57,7 @@ pub fn set<S: Vocabulary + serde::Serialize>(
         w.prepare_cached(&format!("SELECT id, status FROM {} WHERE {} = ?1 AND since = ?2", t.table, t.owner_column))?
             .query_row(params![id, change.since.to_string()], |r| Ok((r.get(0)?, r.get(1)?))),
     )?;
-    let new = serde_json::json!({ t.owner_column: id, "since": change.since, "status": change.status });
+    let new = audited(t, id, change.since, &change.status);
     match existing {
         Some((_, status)) if status == change.status.code() => Ok(false),
         Some((row_id, status)) => {
@@ -65,21 +65,13 @@ pub fn set<S: Vocabulary + serde::Serialize>(
                 &format!("UPDATE {} SET status = ?1 WHERE id = ?2", t.table),
                 params![change.status.code(), row_id],
             )?;
-            let old = serde_json::json!({ t.owner_column: id, "since": change.since, "status": status });
+            let old = audited(t, id, change.since, &status);
             w.audit(t.table, row_id, Some(&old), Some(&new))?;
             Ok(true)
         }
         None => {
-            // The id is named: assignment_status has no rowid to give one
-            // (schema step 5). The largest plus one is what SQLite gives.
-            let row_id: i64 = w
-                .prepare_cached(&format!(
-                    "INSERT INTO {t} (id, {o}, status, since) VALUES ((SELECT coalesce(max(id), 0) + 1 FROM {t}), ?1, ?2, ?3)
-                     RETURNING id",
-                    t = t.table,
-                    o = t.owner_column
-                ))?
-                .query_row(params![id, change.status.code(), change.since.to_string()], |r| r.get(0))?;
+            let row_id = next_id(w, t)?;
+            insert_statement(w, t)?.execute(params![row_id, id, change.status.code(), change.since.to_string()])?;
             w.audit(t.table, row_id, None, Some(&new))?;
             Ok(true)
         }
@@ -151,18 +143,32 @@ pub fn insert_all<S: Vocabulary + serde::Serialize>(
         }
         return Ok(());
     }
-    let first: i64 =
-        w.prepare_cached(&format!("SELECT coalesce(max(id), 0) + 1 FROM {}", t.table))?.query_row([], |r| r.get(0))?;
-    let mut insert = w.prepare_cached(&format!(
-        "INSERT INTO {} (id, {}, status, since) VALUES (?1, ?2, ?3, ?4)",
-        t.table, t.owner_column
-    ))?;
+    let first = next_id(w, t)?;
+    let mut insert = insert_statement(w, t)?;
     for (row_id, change) in (first..).zip(history) {
         insert.execute(params![row_id, id, change.status.code(), change.since.to_string()])?;
-        let new = serde_json::json!({ t.owner_column: id, "since": change.since, "status": change.status });
-        w.audit(t.table, row_id, None, Some(&new))?;
+        w.audit(t.table, row_id, None, Some(&audited(t, id, change.since, &change.status)))?;
     }
     Ok(())
+}
+
+/// The id of a new status change. It is named on insert: assignment_status
+/// has no rowid to give one (schema step 5); the largest plus one is what
+/// SQLite gave.
+fn next_id(w: &Writer, t: HistoryTable) -> Result<i64> {
+    let sql = format!("SELECT coalesce(max(id), 0) + 1 FROM {}", t.table);
+    Ok(w.prepare_cached(&sql)?.query_row([], |r| r.get(0))?)
+}
+
+/// Inserts one change: (id, owner, status, since).
+fn insert_statement<'w>(w: &'w Writer, t: HistoryTable) -> Result<rusqlite::CachedStatement<'w>> {
+    let sql = format!("INSERT INTO {} (id, {}, status, since) VALUES (?1, ?2, ?3, ?4)", t.table, t.owner_column);
+    Ok(w.prepare_cached(&sql)?)
+}
+
+/// A status change as the audit trail keeps it.
+fn audited(t: HistoryTable, id: i64, since: Date, status: &impl serde::Serialize) -> serde_json::Value {
+    serde_json::json!({ t.owner_column: id, "since": since, "status": status })
 }
 
 /// `DATE=status|DATE=status`: the native-file form of a history.
