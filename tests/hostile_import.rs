@@ -152,7 +152,7 @@ fn invalid_utf8_in_a_file_declared_utf8_is_refused_with_line_and_column() {
 #[test]
 fn a_10_mb_field_is_refused_without_reading_it_whole() {
     let registry = Reg::demo_in_use();
-    let row_too_long = "a row longer than 1 MB (a row holds at most 1 MB; is the delimiter or a quote wrong?)";
+    let row_too_long = "a row longer than 1 MB, the most a row may hold (is the delimiter or a quote wrong?)";
     let mut big = b"name,sector\nSmall BV,other\n".to_vec();
     big.extend(std::iter::repeat_n(b'A', 10 << 20));
     big.extend(b",other\n");
@@ -196,7 +196,7 @@ fn a_row_with_a_million_columns_is_refused() {
         header.extend(b",x");
     }
     header.extend(b"\nWide BV,other\n");
-    let expected = "ipart: wide-header.csv: cannot read the header: a row longer than 1 MB (a row holds at most 1 MB; is the delimiter or a quote wrong?)\n";
+    let expected = "ipart: wide-header.csv: cannot read the header: a row longer than 1 MB, the most a row may hold (is the delimiter or a quote wrong?)\n";
     assert_eq!(import_refused(&registry, "wide-header.csv", &header), expected);
     refused_in_bounded_memory(&registry, "wide-header.csv", expected);
 }

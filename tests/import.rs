@@ -485,3 +485,43 @@ fn ids_of_a_new_source_out_of_order_or_twice_are_still_matched() {
     assert!(stderr.contains("602"), "the line is named: {stderr}");
     assert_eq!(reg.snapshot(), before, "nothing written");
 }
+
+#[test]
+fn problems_across_a_large_file_are_reported_in_line_order() {
+    // Rows are read, checked and resolved ahead of the writing, in chunks of
+    // a few hundred: problems on both sides of a chunk's end, and far into
+    // the file, come out in file order with their lines.
+    let reg = Reg::demo();
+    let ids: Vec<String> = (1..=1000).map(|n| format!("L-{n:04}")).collect();
+    let mut lines: Vec<String> = new_source_file(&ids).lines().map(str::to_string).collect();
+    // lines[n] is line n + 1 of the file, the row of id n.
+    lines[3] = lines[3].replace(",HBO,", ",HBOO,");
+    lines[256] = lines[256].replace("De Haagse Hogeschool", "De Haagse Hogeschoool");
+    lines[257] = lines[257].replace(",1,,,", ",nul,,,");
+    lines[900] = lines[900].replace("2023-03-01=in_progress", "2023-02-30=in_progress");
+    std::fs::write(reg.path("large.csv"), lines.join("\n") + "\n").unwrap();
+    let before = reg.snapshot();
+    let (code, _, stderr) = reg.run(&["import", "assignments", reg.path("large.csv").to_str().unwrap()]);
+    assert_eq!(code, 3, "{stderr}");
+    let named: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("ipart: ").or(Some(l)))
+        .filter_map(|l| l.split_once(": column ").map(|(at, _)| at.rsplit(':').next().unwrap()))
+        .collect();
+    assert_eq!(named, ["4", "257", "258", "901"], "{stderr}");
+    assert!(stderr.contains(":4: column \"level\": \"HBOO\" is not an education level"), "{stderr}");
+    assert!(
+        stderr.contains(":257: column \"education_partner\": no partner called \"De Haagse Hogeschoool\""),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing was written: 4 of 1000 rows have problems"), "{stderr}");
+    assert_eq!(reg.snapshot(), before, "nothing written");
+
+    let (code, _, stderr) =
+        reg.run(&["import", "assignments", reg.path("large.csv").to_str().unwrap(), "--skip-invalid"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("1,000 rows: 996 added, 4 rejected"), "{stderr}");
+    let rejected = std::fs::read_to_string(reg.path("large.rejected.csv")).unwrap();
+    let ids: Vec<&str> = rejected.lines().skip(1).map(|l| l.split(',').nth(1).unwrap()).collect();
+    assert_eq!(ids, ["L-0003", "L-0256", "L-0257", "L-0900"]);
+}

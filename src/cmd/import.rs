@@ -177,7 +177,7 @@ fn import_file(args: &ImportArgs, ctx: &Context) -> Result<()> {
         ))
         .into());
     }
-    let input: Box<dyn Read> = if stdin {
+    let input: Box<dyn Read + Send> = if stdin {
         Box::new(std::io::stdin())
     } else {
         Box::new(std::fs::File::open(file).map_err(|e| Error::usage(format!("cannot read {name}: {e}")))?)

@@ -42,6 +42,9 @@ pub enum Applied {
     Unchanged,
 }
 
+/// A row built ahead of `Applier::apply` (see there).
+pub type Prebuilt = std::result::Result<Built, Problems>;
+
 /// How the rows of one file are applied.
 pub struct Settings {
     pub kind: Kind,
@@ -186,7 +189,11 @@ impl<'a, 'w> Applier<'a, 'w> {
 
     /// Applies one row. `Ok(Err(..))` is a refused row; `Err` is a failure
     /// that ends the import.
-    pub fn apply(&mut self, fields: &Fields) -> Result<Result<Applied, Vec<Problem>>> {
+    ///
+    /// `prebuilt` is the row already built from these fields against a
+    /// catalog that this import does not change (see `import::run`): done
+    /// on the reading thread, it is what `build` would give here.
+    pub fn apply(&mut self, fields: &Fields, prebuilt: Option<Prebuilt>) -> Result<Result<Applied, Vec<Problem>>> {
         // Queued assignments are written between rows, never inside a row's
         // savepoint (rolling that back must not take earlier rows with it),
         // and before a row that can only be matched by a query.
@@ -197,11 +204,11 @@ impl<'a, 'w> Applier<'a, 'w> {
             self.flush()?;
         }
         if !self.s.row_savepoints {
-            return self.apply_row(fields);
+            return self.apply_row(fields, prebuilt);
         }
         self.w.execute_batch("SAVEPOINT import_row")?;
         let created = self.created_partners.len();
-        let outcome = self.apply_row(fields);
+        let outcome = self.apply_row(fields, prebuilt);
         match &outcome {
             Ok(Ok(_)) => self.w.execute_batch("RELEASE import_row")?,
             _ => {
@@ -216,7 +223,7 @@ impl<'a, 'w> Applier<'a, 'w> {
         outcome
     }
 
-    fn apply_row(&mut self, fields: &Fields) -> Result<Result<Applied, Vec<Problem>>> {
+    fn apply_row(&mut self, fields: &Fields, prebuilt: Option<Prebuilt>) -> Result<Result<Applied, Vec<Problem>>> {
         let student_ids = match self.pseudonymiser.as_ref().map(|_| self.student_ids(fields)).transpose() {
             Ok(ids) => ids.unwrap_or_default(),
             Err(problem) => return Ok(Err(vec![problem])),
@@ -234,13 +241,13 @@ impl<'a, 'w> Applier<'a, 'w> {
             Err(problem) => return Ok(Err(vec![problem])),
         };
         let outcome = match found {
-            None => self.add(fields)?,
+            None => self.add(fields, prebuilt)?,
             Some(id) if self.seen.contains(id) => Err(vec![Problem::row(format!(
                 "{} {} appears more than once in the file",
                 self.s.kind.name(),
                 label(self.s.kind, fields)
             ))]),
-            Some(id) => self.update(id, fields)?,
+            Some(id) => self.update(id, fields, prebuilt)?,
         };
         if outcome.is_ok()
             && let Some(p) = &self.pseudonymiser
@@ -290,8 +297,8 @@ impl<'a, 'w> Applier<'a, 'w> {
         Ok(ids)
     }
 
-    fn add(&mut self, fields: &Fields) -> Result<Result<Applied, Vec<Problem>>> {
-        let built = match build(self.s.kind, fields, &self.cat) {
+    fn add(&mut self, fields: &Fields, prebuilt: Option<Prebuilt>) -> Result<Result<Applied, Vec<Problem>>> {
+        let built = match prebuilt.unwrap_or_else(|| build(self.s.kind, fields, &self.cat)) {
             Ok(b) => b,
             Err(problems) => return Ok(Err(from_field_errors(problems))),
         };
@@ -314,16 +321,22 @@ impl<'a, 'w> Applier<'a, 'w> {
         Ok(Ok(Applied::Added(name)))
     }
 
-    fn update(&mut self, id: i64, fields: &Fields) -> Result<Result<Applied, Vec<Problem>>> {
+    fn update(
+        &mut self,
+        id: i64,
+        fields: &Fields,
+        prebuilt: Option<Prebuilt>,
+    ) -> Result<Result<Applied, Vec<Problem>>> {
         let kind = self.s.kind;
         let overlaid;
-        let fields = if self.complete {
-            fields
+        let (fields, prebuilt) = if self.complete {
+            (fields, prebuilt)
         } else {
+            // Built from the stored record with the file's fields on top.
             overlaid = self.overlay(id, fields)?;
-            &overlaid
+            (&overlaid, None)
         };
-        let built = match build(kind, fields, &self.cat) {
+        let built = match prebuilt.unwrap_or_else(|| build(kind, fields, &self.cat)) {
             Ok(b) => b.with_id(id),
             Err(problems) => return Ok(Err(from_field_errors(problems))),
         };

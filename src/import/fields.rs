@@ -45,6 +45,11 @@ pub struct CellProblem {
 
 impl Layout {
     /// The layout of a native file: every header cell is a native field.
+    /// The kind of record each row is.
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
     pub fn native(kind: Kind, header: &[String], name: &str) -> Result<Layout, Error> {
         let known = native_fields(kind);
         let mut rules = Vec::new();

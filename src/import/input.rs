@@ -6,9 +6,8 @@
 //! file is streamed: memory stays flat however long it is. Every byte read
 //! is counted and hashed on the way, for the progress bar and the batch.
 
-use std::cell::RefCell;
 use std::io::{self, BufRead, BufReader, Read};
-use std::rc::Rc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use sha2::{Digest, Sha256};
 
@@ -80,15 +79,37 @@ impl Tally {
     }
 }
 
+/// State the reading side and the importing side both see: the rows are
+/// read on a thread of their own (see `import::run`).
+pub struct Shared<T>(Arc<Mutex<T>>);
+
+impl<T> Shared<T> {
+    fn new(value: T) -> Self {
+        Shared(Arc::new(Mutex::new(value)))
+    }
+
+    pub fn lock(&self) -> MutexGuard<'_, T> {
+        // A panic while it was held ends the import anyway; the data is
+        // plain counters.
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(self.0.clone())
+    }
+}
+
 struct Hashing<R> {
     inner: R,
-    tally: Rc<RefCell<Tally>>,
+    tally: Shared<Tally>,
 }
 
 impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        let mut tally = self.tally.borrow_mut();
+        let mut tally = self.tally.lock();
         tally.bytes += n as u64;
         tally.sha.update(&buf[..n]);
         Ok(n)
@@ -109,7 +130,7 @@ struct Decode<R> {
     out_start: usize,
     /// A UTF-8 byte-order mark may still have to be skipped.
     bom_pending: bool,
-    decided: Rc<RefCell<Option<Encoding>>>,
+    decided: Shared<Option<Encoding>>,
 }
 
 enum Mode {
@@ -124,7 +145,7 @@ enum Mode {
 const BUFFER: usize = 64 * 1024;
 
 impl<R: Read> Decode<R> {
-    fn new(inner: R, encoding: Option<Encoding>, decided: Rc<RefCell<Option<Encoding>>>) -> Self {
+    fn new(inner: R, encoding: Option<Encoding>, decided: Shared<Option<Encoding>>) -> Self {
         let mode = match encoding {
             None => Mode::Undecided,
             Some(Encoding::Utf8 | Encoding::Utf8Bom) => Mode::Pass,
@@ -134,7 +155,7 @@ impl<R: Read> Decode<R> {
             Some(Encoding::Utf16Le) => Mode::Decode(Box::new(encoding_rs::UTF_16LE.new_decoder_with_bom_removal())),
             Some(Encoding::Utf16Be) => Mode::Decode(Box::new(encoding_rs::UTF_16BE.new_decoder_with_bom_removal())),
         };
-        *decided.borrow_mut() = encoding;
+        *decided.lock() = encoding;
         Decode {
             inner,
             mode,
@@ -218,7 +239,7 @@ impl<R: Read> Decode<R> {
                     }
                     let utf8 = width > 0 && width <= pending.len() && std::str::from_utf8(&pending[..width]).is_ok();
                     let encoding = if utf8 { Encoding::Utf8 } else { Encoding::Windows1252 };
-                    *self.decided.borrow_mut() = Some(encoding);
+                    *self.decided.lock() = Some(encoding);
                     self.mode = if utf8 {
                         Mode::Pass
                     } else {
@@ -296,7 +317,7 @@ impl LineTracker {
 
 struct Tracking<R> {
     inner: R,
-    lines: Rc<RefCell<LineTracker>>,
+    lines: Shared<LineTracker>,
 }
 
 /// The error a row beyond `MAX_ROW_BYTES` ends reading with.
@@ -307,8 +328,7 @@ impl std::fmt::Display for RowTooLong {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "a row longer than {} MB (a row holds at most {} MB; is the delimiter or a quote wrong?)",
-            MAX_ROW_BYTES >> 20,
+            "a row longer than {} MB, the most a row may hold (is the delimiter or a quote wrong?)",
             MAX_ROW_BYTES >> 20
         )
     }
@@ -318,7 +338,7 @@ impl std::error::Error for RowTooLong {}
 
 impl<R: Read> Read for Tracking<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let mut lines = self.lines.borrow_mut();
+        let mut lines = self.lines.lock();
         // The reader reads ahead by a buffer at most, so what was read past
         // the start of the current record bounds the record's length.
         if lines.offset - lines.record_start > MAX_ROW_BYTES + BUFFER as u64 {
@@ -397,16 +417,16 @@ impl Detected {
 
 /// The rows of a file, streamed.
 pub struct Rows {
-    reader: csv::Reader<Box<dyn Read>>,
-    lines: Rc<RefCell<LineTracker>>,
+    reader: csv::Reader<Box<dyn Read + Send>>,
+    lines: Shared<LineTracker>,
     record: csv::StringRecord,
     /// Physical lines skipped before the CSV reader started.
     offset: u64,
     name: String,
     /// The header's cells, to name a column in a message.
     header: Vec<String>,
-    decided: Rc<RefCell<Option<Encoding>>>,
-    pub tally: Rc<RefCell<Tally>>,
+    decided: Shared<Option<Encoding>>,
+    pub tally: Shared<Tally>,
 }
 
 /// A row that cannot be read at all.
@@ -424,24 +444,32 @@ impl Rows {
     /// The next data row that is not blank (every cell empty), with the line
     /// it starts on; `None` at the end.
     pub fn next_row(&mut self) -> Result<Option<(u64, &csv::StringRecord)>, RowError> {
+        let mut record = std::mem::take(&mut self.record);
+        let read = self.read_into(&mut record);
+        self.record = record;
+        Ok(read?.map(|line| (line, &self.record)))
+    }
+
+    /// As `next_row`, reading the row into `record`.
+    pub fn read_into(&mut self, record: &mut csv::StringRecord) -> Result<Option<u64>, RowError> {
         loop {
-            match self.reader.read_record(&mut self.record) {
+            match self.reader.read_record(record) {
                 Ok(false) => return Ok(None),
                 Ok(true) => {}
                 Err(e) => return Err(self.error(e)),
             }
             let end = self.reader.position().byte();
-            let line = self.offset + self.lines.borrow_mut().first_line(end, newlines_inside(&self.record));
-            self.lines.borrow_mut().record_start = end;
-            if self.record.iter().all(|cell| cell.trim().is_empty()) {
+            let line = self.offset + self.lines.lock().first_line(end, newlines_inside(record));
+            self.lines.lock().record_start = end;
+            if record.iter().all(|cell| cell.trim().is_empty()) {
                 continue;
             }
-            if self.record.len() > MAX_CELLS {
+            if record.len() > MAX_CELLS {
                 return Err(RowError {
                     line,
                     message: format!(
                         "the row has {} cells; a row has at most {} (the header has {})",
-                        super::thousands(self.record.len() as u64),
+                        super::thousands(record.len() as u64),
                         super::thousands(MAX_CELLS as u64),
                         self.header.len()
                     ),
@@ -449,7 +477,7 @@ impl Rows {
                     invalid_data: true,
                 });
             }
-            if let Some(cell) = self.record.iter().position(|cell| cell.contains('\0')) {
+            if let Some(cell) = record.iter().position(|cell| cell.contains('\0')) {
                 return Err(RowError {
                     line,
                     message: format!("{} holds a NUL byte: this is binary data, not CSV text", self.column(cell)),
@@ -457,7 +485,7 @@ impl Rows {
                     invalid_data: true,
                 });
             }
-            return Ok(Some((line, &self.record)));
+            return Ok(Some(line));
         }
     }
 
@@ -472,14 +500,14 @@ impl Rows {
     fn error(&self, e: csv::Error) -> RowError {
         if too_long(&e) {
             // Named by the line the row begins on: its end is not in sight.
-            let start = self.lines.borrow().record_start;
-            let line = self.offset + self.lines.borrow_mut().first_line(start + 1, 0);
+            let start = self.lines.lock().record_start;
+            let line = self.offset + self.lines.lock().first_line(start + 1, 0);
             return RowError { line, message: RowTooLong.to_string(), fatal: true, invalid_data: true };
         }
-        let line = self.offset + self.lines.borrow_mut().first_line(self.reader.position().byte(), 0);
+        let line = self.offset + self.lines.lock().first_line(self.reader.position().byte(), 0);
         let message = match e.kind() {
             csv::ErrorKind::Utf8 { err, .. } => {
-                let hint = match *self.decided.borrow() {
+                let hint = match *self.decided.lock() {
                     Some(Encoding::Utf8Bom) | Some(Encoding::Utf8) => {
                         " (the file was read as UTF-8; if it is Windows-1252, say so with --encoding windows-1252)"
                     }
@@ -502,15 +530,15 @@ impl Rows {
 
     /// The encoding as decided so far (it may be decided while rows are
     /// read), to ask while a row is borrowed.
-    pub fn encoding_handle(&self) -> Rc<RefCell<Option<Encoding>>> {
+    pub fn encoding_handle(&self) -> Shared<Option<Encoding>> {
         self.decided.clone()
     }
 }
 
 /// Sniffs `input` and opens it for streaming. `name` is the file name used
 /// in messages.
-pub fn open(input: Box<dyn Read>, name: &str, settings: &Settings) -> Result<(Detected, Rows), Error> {
-    let tally = Rc::new(RefCell::new(Tally::default()));
+pub fn open(input: Box<dyn Read + Send>, name: &str, settings: &Settings) -> Result<(Detected, Rows), Error> {
+    let tally = Shared::new(Tally::default());
     let mut hashing = Hashing { inner: input, tally: tally.clone() };
     let mut sample = Vec::with_capacity(SAMPLE_BYTES);
     (&mut hashing)
@@ -548,7 +576,7 @@ pub fn open(input: Box<dyn Read>, name: &str, settings: &Settings) -> Result<(De
         (None, skip) => skip.unwrap_or(0) as u64,
     };
 
-    let decided = Rc::new(RefCell::new(None));
+    let decided = Shared::new(None);
     let chained = io::Cursor::new(sample).chain(hashing);
     let mut decoded = BufReader::new(Decode::new(chained, encoding, decided.clone()));
     let mut preamble = Vec::new();
@@ -560,8 +588,8 @@ pub fn open(input: Box<dyn Read>, name: &str, settings: &Settings) -> Result<(De
         let line = String::from_utf8_lossy(&line);
         preamble.push(line.trim_end_matches(['\r', '\n']).trim_start_matches('\u{feff}').to_string());
     }
-    let lines = Rc::new(RefCell::new(LineTracker::default()));
-    let boxed: Box<dyn Read> = Box::new(Tracking { inner: decoded, lines: lines.clone() });
+    let lines = Shared::new(LineTracker::default());
+    let boxed: Box<dyn Read + Send> = Box::new(Tracking { inner: decoded, lines: lines.clone() });
     let mut reader =
         csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(boxed);
     let mut header = Vec::new();
@@ -583,7 +611,7 @@ pub fn open(input: Box<dyn Read>, name: &str, settings: &Settings) -> Result<(De
             }
         }
     }
-    lines.borrow_mut().record_start = reader.position().byte();
+    lines.lock().record_start = reader.position().byte();
     let sample_rows = records
         .iter()
         .filter(|(line, _)| header_line.is_none_or(|h| *line > h) && *line > skip)
@@ -591,7 +619,7 @@ pub fn open(input: Box<dyn Read>, name: &str, settings: &Settings) -> Result<(De
         .map(|(_, cells)| cells.clone())
         .collect();
     let detected = Detected {
-        encoding: encoding.or(*decided.borrow()),
+        encoding: encoding.or(*decided.lock()),
         delimiter,
         header_line,
         header: header.clone(),

@@ -14,21 +14,24 @@ pub mod apply;
 pub mod fields;
 pub mod input;
 pub mod mapping;
+pub mod read_ahead;
 pub mod reject;
 pub mod undo;
 
 use std::io::{Read, Write};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use apply::{Applied, Applier, Problem, default_partner_sectors};
 use fields::{CellProblem, Layout};
 use input::{Encoding, HeaderHint, Settings};
 use mapping::{DateFormat, Mapping, native_fields};
+use read_ahead::ReadAhead;
 use reject::RejectWriter;
 
 use crate::domain::Date;
 use crate::error::{Error, Result};
-use crate::native::Kind;
+use crate::native::{Catalog, Kind};
 use crate::store::Writer;
 use crate::store::batch::{self, Batch, Counts};
 
@@ -127,7 +130,7 @@ pub struct Outcome {
 /// `--skip-invalid`.
 pub fn run(
     w: &Writer,
-    input: Box<dyn Read>,
+    input: Box<dyn Read + Send>,
     req: &Request,
     reject: Option<&mut dyn Write>,
     observer: &mut dyn Observer,
@@ -168,7 +171,7 @@ pub fn run(
         header: !req.no_header && mapping.as_ref().is_none_or(|m| m.header),
         hint,
     };
-    let (detected, mut rows) = input::open(input, &req.name, &settings)?;
+    let (detected, rows) = input::open(input, &req.name, &settings)?;
     let layout = match &mapping {
         None => Layout::native(kind, &detected.header, &req.name)?,
         Some(m) => {
@@ -222,62 +225,77 @@ pub fn run(
     // original file again adds them).
     let student_cell = layout.cell_of(mapping::STUDENT_IDS);
     let encoding = rows.encoding_handle();
-    let mut fields = crate::native::Fields::new();
-    loop {
-        let (line, record) = match rows.next_row() {
-            Ok(Some(row)) => row,
-            Ok(None) => break,
-            Err(e) if e.fatal => {
-                let message = format!("{}:{}: {}", req.name, e.line, e.message);
-                return Err(if e.invalid_data { Error::invalid(message) } else { Error::usage(message) }.into());
-            }
-            Err(e) => {
+    let tally = rows.tally.clone();
+    // Assignments are built (checked, names resolved) on the reading thread
+    // too, against a catalog of their own: nothing an assignment import
+    // does changes partners, themes or labs, unless it creates partners.
+    let prebuild = if kind == Kind::Assignment && !req.options.create_missing_partners {
+        Some(Catalog::load(w, kind, req.options.on)?)
+    } else {
+        None
+    };
+    let layout = Arc::new(layout);
+    let mut ahead = ReadAhead::start(rows, layout.clone(), prebuild, &req.name);
+    while let Some(mut chunk) = ahead.next_chunk()? {
+        for row in &mut chunk {
+            let line = row.line;
+            if let Some(e) = row.error.take() {
+                if e.fatal {
+                    let message = format!("{}:{}: {}", req.name, e.line, e.message);
+                    return Err(if e.invalid_data { Error::invalid(message) } else { Error::usage(message) }.into());
+                }
                 counts.rows += 1;
                 counts.rejected += 1;
                 report.add(&req.name, e.line, &[e.message]);
                 continue;
             }
-        };
-        counts.rows += 1;
-        let mut cell_problems = Vec::new();
-        layout.fields_into(record, &mut cell_problems, &mut fields);
-        let outcome = if cell_problems.is_empty() { applier.apply(&fields)? } else { Err(Vec::new()) };
-        match outcome {
-            Ok(Applied::Added(label)) => {
-                counts.added += 1;
-                if req.options.dry_run {
-                    plan.push(format!("add {} {label}", kind.name()));
+            counts.rows += 1;
+            let record = &row.record;
+            let cell_problems = &row.cell_problems;
+            let outcome = if cell_problems.is_empty() {
+                applier.apply(&row.fields, row.prebuilt.take())?
+            } else {
+                Err(Vec::new())
+            };
+            match outcome {
+                Ok(Applied::Added(label)) => {
+                    counts.added += 1;
+                    if req.options.dry_run {
+                        plan.push(format!("add {} {label}", kind.name()));
+                    }
                 }
-            }
-            Ok(Applied::Updated(label, what)) => {
-                counts.updated += 1;
-                if req.options.dry_run {
-                    plan.push(format!("update {} {label}: {what}", kind.name()));
+                Ok(Applied::Updated(label, what)) => {
+                    counts.updated += 1;
+                    if req.options.dry_run {
+                        plan.push(format!("update {} {label}: {what}", kind.name()));
+                    }
                 }
-            }
-            Ok(Applied::Unchanged) => counts.unchanged += 1,
-            Err(problems) => {
-                counts.rejected += 1;
-                let messages = messages(&layout, &cell_problems, &problems);
-                report.add(&req.name, line, &messages);
-                if let Some(rejects) = rejects.as_mut() {
-                    match student_cell.filter(|&cell| record.get(cell).is_some_and(|c| !c.is_empty())) {
-                        Some(cell) => {
-                            let blanked: csv::StringRecord =
-                                record.iter().enumerate().map(|(i, c)| if i == cell { "" } else { c }).collect();
-                            rejects.write(&blanked, &messages.join("; "), *encoding.borrow())?;
+                Ok(Applied::Unchanged) => counts.unchanged += 1,
+                Err(problems) => {
+                    counts.rejected += 1;
+                    let messages = messages(&layout, cell_problems, &problems);
+                    report.add(&req.name, line, &messages);
+                    if let Some(rejects) = rejects.as_mut() {
+                        let encoding = *encoding.lock();
+                        match student_cell.filter(|&cell| record.get(cell).is_some_and(|c| !c.is_empty())) {
+                            Some(cell) => {
+                                let blanked: csv::StringRecord =
+                                    record.iter().enumerate().map(|(i, c)| if i == cell { "" } else { c }).collect();
+                                rejects.write(&blanked, &messages.join("; "), encoding)?;
+                            }
+                            None => rejects.write(record, &messages.join("; "), encoding)?,
                         }
-                        None => rejects.write(record, &messages.join("; "), *encoding.borrow())?,
                     }
                 }
             }
+            if counts.rows.is_multiple_of(2048) {
+                observer.progress(tally.lock().bytes, counts.rows);
+            }
         }
-        if counts.rows.is_multiple_of(2048) {
-            observer.progress(rows.tally.borrow().bytes, counts.rows);
-        }
+        ahead.give_back(chunk);
     }
     applier.finish()?;
-    observer.progress(rows.tally.borrow().bytes, counts.rows);
+    observer.progress(tally.lock().bytes, counts.rows);
     if counts.rows == 0 && !req.options.allow_empty {
         let has = match detected.header_line {
             Some(line) => format!("a header (line {line}) and no rows"),
@@ -293,7 +311,7 @@ pub fn run(
         return Err(Error::invalid(report.message(&counts)).into());
     }
     counts.students_linked = applier.students_linked as u64;
-    let sha256 = rows.tally.borrow().sha256();
+    let sha256 = tally.lock().sha256();
     let same_file = batch::same_file(w, &sha256, kind.name())?;
     let recorded = w.finish_batch(open, &sha256, &counts)?;
     Ok(Outcome {
