@@ -60,7 +60,8 @@ fn no_student_names_are_kept() {
         .prepare(
             "SELECT m.name || '.' || c.name FROM sqlite_schema m JOIN pragma_table_info(m.name) c
              WHERE m.type = 'table' AND (c.name LIKE '%student%' OR c.name LIKE '%person%' OR c.name LIKE '%email%'
-                   OR c.name LIKE '%birth%' OR c.name IN ('first_name', 'last_name', 'surname'))",
+                   OR c.name LIKE '%birth%' OR c.name IN ('first_name', 'last_name', 'surname'))
+             ORDER BY 1",
         )
         .unwrap();
     let columns: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();

@@ -50,6 +50,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0003_import.sql"),
     include_str!("../../migrations/0004_student_pseudonyms.sql"),
     include_str!("../../migrations/0005_status_history_clustered.sql"),
+    include_str!("../../migrations/0006_partner_sectors_as_keys.sql"),
 ];
 
 /// The schema version this binary writes.
@@ -719,8 +720,12 @@ mod tests {
                 [gov, edu, students],
             )
         };
+        // The partners swapped: each has the other's sector (schema step 6:
+        // foreign keys on partner id and sector).
         let err = insert(2, 1, 1).unwrap_err().to_string();
-        assert!(err.contains("assignment_government_partner_sector"), "{err}");
+        assert!(err.contains("FOREIGN KEY constraint failed"), "{err}");
+        let err = insert(1, 1, 1).unwrap_err().to_string();
+        assert!(err.contains("FOREIGN KEY constraint failed"), "an education partner that is not one: {err}");
         assert!(insert(1, 2, 0).unwrap_err().to_string().contains("assignment_students_positive"));
         insert(1, 2, 1).unwrap();
         let err = r.conn.execute("UPDATE partner SET sector = 'other', level = NULL WHERE id = 2", []).unwrap_err();
