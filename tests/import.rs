@@ -525,3 +525,16 @@ fn problems_across_a_large_file_are_reported_in_line_order() {
     let ids: Vec<&str> = rejected.lines().skip(1).map(|l| l.split(',').nth(1).unwrap()).collect();
     assert_eq!(ids, ["L-0003", "L-0256", "L-0257", "L-0900"]);
 }
+
+#[test]
+fn an_assignment_given_twice_before_it_is_written_is_refused() {
+    // The second X-2 comes while the first is still queued to be written.
+    let reg = Reg::demo();
+    let ids: Vec<String> = ["X-1", "X-2", "X-3", "X-2"].iter().map(|s| s.to_string()).collect();
+    std::fs::write(reg.path("twice.csv"), new_source_file(&ids)).unwrap();
+    let before = reg.snapshot();
+    let (code, _, stderr) = reg.run(&["import", "assignments", reg.path("twice.csv").to_str().unwrap()]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("twice.csv:5: assignment fresh:X-2 appears more than once in the file"), "{stderr}");
+    assert_eq!(reg.snapshot(), before);
+}

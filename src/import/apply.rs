@@ -519,9 +519,10 @@ impl<'a, 'w> Applier<'a, 'w> {
         };
         Ok(match self.s.kind {
             Kind::Assignment | Kind::Phd => match (f.get("source"), f.get("external_id")) {
+                // A fresh key is new to the registry and to the file so far.
+                (Some(_), Some(_)) if fresh => Ok(None),
                 (Some(source), Some(id)) => match self.pending.find(source, id) {
                     Some(queued) => Ok(Some(queued)),
-                    None if fresh => Ok(None),
                     None => Ok(find_by_external_id(w, self.s.kind.name(), source, id)?),
                 },
                 // Refused by the builder: an external id needs its source.

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use super::audit::Change;
 use super::history::HistoryTable;
+use super::lookup::QuickHasher;
 use super::{Writer, now, optional};
 use crate::domain::{Assignment, AssignmentStatus, StatusChange, Vocabulary};
 use crate::error::{Error, Result};
@@ -202,8 +203,11 @@ pub struct PendingAssignments {
     batch: i64,
     next_id: i64,
     rows: Vec<(i64, Assignment, Vec<StatusChange<AssignmentStatus>>)>,
-    /// (source, external id) of the rows not written yet, for duplicates.
-    keys: std::collections::HashMap<(String, String), i64>,
+    /// The rows not written yet (their index in `rows`) by a hash of their
+    /// (source, external id), to find one a later row names again; rows
+    /// whose hash an earlier one has are in `collided`.
+    keys: std::collections::HashMap<u64, usize, std::hash::BuildHasherDefault<QuickHasher>>,
+    collided: Vec<usize>,
     /// Status changes of written assignments, held back to be written many
     /// at a time.
     statuses: Vec<(i64, &'static str, String)>,
@@ -246,6 +250,7 @@ impl PendingAssignments {
             next_id: max + 1,
             rows: Vec::new(),
             keys: Default::default(),
+            collided: Vec::new(),
             statuses: Vec::new(),
             statuses_written: 0,
             bulk: BULK,
@@ -263,7 +268,13 @@ impl PendingAssignments {
         a.id = self.next_id;
         self.next_id += 1;
         if let (Some(source), Some(external_id)) = (&a.source, &a.external_id) {
-            self.keys.insert((source.clone(), external_id.clone()), a.id);
+            let at = self.rows.len();
+            match self.keys.entry(key_hash(source, external_id)) {
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(at);
+                }
+                std::collections::hash_map::Entry::Occupied(_) => self.collided.push(at),
+            }
         }
         self.rows.push((a.id, a, history));
         Ok(self.next_id - 1)
@@ -271,7 +282,12 @@ impl PendingAssignments {
 
     /// The id of a queued assignment with this (source, external id).
     pub fn find(&self, source: &str, external_id: &str) -> Option<i64> {
-        self.keys.get(&(source.to_string(), external_id.to_string())).copied()
+        let is = |&at: &usize| {
+            let (_, a, _) = &self.rows[at];
+            a.source.as_deref() == Some(source) && a.external_id.as_deref() == Some(external_id)
+        };
+        let first = self.keys.get(&key_hash(source, external_id)).filter(|at| is(at));
+        first.or_else(|| self.collided.iter().find(|at| is(at))).map(|&at| self.rows[at].0)
     }
 
     pub fn is_full(&self) -> bool {
@@ -327,6 +343,7 @@ impl PendingAssignments {
         drop(values);
         self.rows.clear();
         self.keys.clear();
+        self.collided.clear();
         if self.statuses.len() >= STATUS_CHUNK {
             if self.statuses_written >= self.bulk && !self.bulk_started {
                 self.set_aside_indexes(w)?;
@@ -409,6 +426,12 @@ impl PendingAssignments {
         self.statuses.clear();
         Ok(())
     }
+}
+
+/// The hash of a (source, external id) pair.
+fn key_hash(source: &str, external_id: &str) -> u64 {
+    use std::hash::BuildHasher;
+    std::hash::BuildHasherDefault::<QuickHasher>::default().hash_one((source, external_id))
 }
 
 /// The index on assignment's government partner, which matches rows without
