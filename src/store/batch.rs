@@ -210,7 +210,7 @@ pub struct PendingAssignments {
     collided: Vec<usize>,
     /// Status changes of written assignments, held back to be written many
     /// at a time.
-    statuses: Vec<(i64, &'static str, String)>,
+    statuses: Vec<(i64, &'static str, DateText)>,
     /// Status changes written so far, and how many make a bulk import.
     statuses_written: usize,
     bulk: usize,
@@ -311,15 +311,12 @@ impl PendingAssignments {
         let int = |n: i64| ToSqlOutput::Owned(SqlValue::Integer(n));
         let opt_int = |n: Option<i64>| ToSqlOutput::Owned(n.map_or(SqlValue::Null, SqlValue::Integer));
         // Dates as text, made first so that the values below can borrow them.
-        let dates: Vec<[Option<String>; 2]> = self
-            .rows
-            .iter()
-            .map(|(_, a, _)| [a.starts_on.map(|d| d.to_string()), a.ends_on.map(|d| d.to_string())])
-            .collect();
+        let dates: Vec<[Option<DateText>; 2]> =
+            self.rows.iter().map(|(_, a, _)| [a.starts_on.map(DateText::of), a.ends_on.map(DateText::of)]).collect();
         let mut values: Vec<ToSqlOutput> = Vec::with_capacity(self.rows.len() * 14);
         for ((id, a, history), [starts, ends]) in self.rows.iter().zip(&dates) {
-            fn opt_text(s: &Option<String>) -> ToSqlOutput<'_> {
-                s.as_deref().map_or(ToSqlOutput::Owned(SqlValue::Null), text)
+            fn opt_text<T: AsRef<str>>(s: &Option<T>) -> ToSqlOutput<'_> {
+                s.as_ref().map_or(ToSqlOutput::Owned(SqlValue::Null), |s| text(s.as_ref()))
             }
             values.extend([
                 int(*id),
@@ -337,7 +334,7 @@ impl PendingAssignments {
                 opt_text(ends),
                 int(self.batch),
             ]);
-            self.statuses.extend(history.iter().map(|c| (*id, c.status.code(), c.since.to_string())));
+            self.statuses.extend(history.iter().map(|c| (*id, c.status.code(), DateText::of(c.since))));
         }
         insert_rows(w, &format!("INSERT INTO assignment {ASSIGNMENT_COLUMNS} VALUES"), 14, &values)?;
         drop(values);
@@ -417,7 +414,7 @@ impl PendingAssignments {
                 ToSqlOutput::Owned(SqlValue::Integer(max + 1 + n as i64)),
                 ToSqlOutput::Owned(SqlValue::Integer(*id)),
                 ToSqlOutput::Borrowed(ValueRef::Text(status.as_bytes())),
-                ToSqlOutput::Borrowed(ValueRef::Text(since.as_bytes())),
+                ToSqlOutput::Borrowed(ValueRef::Text(since.as_str().as_bytes())),
             ]);
         }
         insert_rows(w, "INSERT INTO assignment_status (id, assignment_id, status, since) VALUES", 4, &values)?;
@@ -425,6 +422,35 @@ impl PendingAssignments {
         self.statuses_written += self.statuses.len();
         self.statuses.clear();
         Ok(())
+    }
+}
+
+/// A date as ISO text (`2023-09-01`) on the stack: a bulk import writes
+/// millions, and a `String` each cost it an allocation and a free.
+struct DateText {
+    bytes: [u8; 16],
+    len: usize,
+}
+
+impl DateText {
+    fn of(date: crate::domain::Date) -> DateText {
+        use std::io::Write;
+        let mut bytes = [0u8; 16];
+        let mut cursor = std::io::Cursor::new(&mut bytes[..]);
+        // The longest date is "-009999-12-31": it always fits.
+        let _ = write!(cursor, "{date}");
+        let len = cursor.position() as usize;
+        DateText { bytes, len }
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+    }
+}
+
+impl AsRef<str> for DateText {
+    fn as_ref(&self) -> &str {
+        self.as_str()
     }
 }
 
