@@ -219,6 +219,41 @@ mod tests {
         assert!(ahead.next_chunk().unwrap().is_none());
     }
 
+    /// Serves `data`, then panics: a reader failing in a way it should not.
+    struct PanicsAfter(std::io::Cursor<Vec<u8>>);
+
+    impl std::io::Read for PanicsAfter {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            match self.0.read(buf)? {
+                0 => panic!("the disk caught fire"),
+                n => Ok(n),
+            }
+        }
+    }
+
+    #[test]
+    fn a_reading_thread_that_panics_fails_the_import_and_says_so() {
+        let mut text = String::from("title,kind\n");
+        // More than the sample read before the thread starts.
+        while text.len() < 200_000 {
+            text.push_str("row,group\n");
+        }
+        let settings =
+            Settings { encoding: None, delimiter: None, skip_lines: None, header: true, hint: HeaderHint::First };
+        let input = Box::new(PanicsAfter(std::io::Cursor::new(text.into_bytes())));
+        let (detected, rows) = open(input, "t.csv", &settings).unwrap();
+        let layout = Layout::native(Kind::Assignment, &detected.header, "t.csv").unwrap();
+        let mut ahead = ReadAhead::start(rows, Arc::new(layout), None, "t.csv");
+        let failure = loop {
+            match ahead.next_chunk() {
+                Ok(Some(chunk)) => ahead.give_back(chunk),
+                Ok(None) => panic!("the file seemed to end"),
+                Err(e) => break e.to_string(),
+            }
+        };
+        assert_eq!(failure, "reading t.csv stopped unexpectedly: the disk caught fire; nothing was written");
+    }
+
     #[test]
     fn a_row_that_ends_reading_comes_last() {
         let mut text = String::from("title,kind\n");
