@@ -392,4 +392,34 @@ impl Observer for Progress {
         bar.set_position(bytes);
         bar.set_message(format!("{} rows", thousands(rows)));
     }
+
+    fn finishing(&mut self, rows: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(format!("{} rows read; writing the last, building indexes", thousands(rows)));
+            // Nothing moves the bar from here on: keep it drawn (and its clock going).
+            bar.enable_steady_tick(Duration::from_millis(250));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bar_says_what_happens_once_every_row_is_read() {
+        let mut progress = Progress {
+            bar: None,
+            started: Instant::now() - Duration::from_secs(1),
+            size: Some(1000),
+            enabled: true,
+            quiet: false,
+        };
+        progress.progress(400, 2048);
+        let bar = progress.bar.clone().expect("a bar after a moment");
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+        assert_eq!((bar.position(), bar.message()), (400, "2,048 rows".to_string()));
+        progress.finishing(5000);
+        assert_eq!(bar.message(), "5,000 rows read; writing the last, building indexes");
+    }
 }

@@ -101,6 +101,10 @@ pub trait Observer {
     fn detected(&mut self, _description: &str) {}
     /// Now and then: bytes read so far and rows done.
     fn progress(&mut self, _bytes: u64, _rows: u64) {}
+    /// Once, when every row is read: what is left (the last rows written,
+    /// indexes set aside built again, the commit) takes a moment on a
+    /// large file.
+    fn finishing(&mut self, _rows: u64) {}
 }
 
 /// An observer that is told nothing.
@@ -294,8 +298,9 @@ pub fn run(
         }
         ahead.give_back(chunk);
     }
-    applier.finish()?;
     observer.progress(tally.lock().bytes, counts.rows);
+    observer.finishing(counts.rows);
+    applier.finish()?;
     if counts.rows == 0 && !req.options.allow_empty {
         let has = match detected.header_line {
             Some(line) => format!("a header (line {line}) and no rows"),
