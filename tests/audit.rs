@@ -428,3 +428,35 @@ fn log_counts_the_student_pseudonyms_each_import_linked_never_showing_them() {
     let table = stdout_of(&registry.ipart(&["log", "--limit", "1"]).output().unwrap());
     assert!(table.contains("1 rows, 1 unchanged, 1 student pseudonym(s) linked"), "{table}");
 }
+
+#[test]
+fn log_of_an_assignment_whose_import_was_undone_shows_both() {
+    let registry = Reg::demo_in_use();
+    let file = two_assignments(&registry);
+    let batch: i64 =
+        stdout_of(&registry.ipart(&["--quiet", "import", "assignments", file.to_str().unwrap()]).output().unwrap())
+            .trim()
+            .parse()
+            .unwrap();
+    let added = registry.count("SELECT max(id) FROM assignment");
+    registry.ipart(&["--quiet", "import", "undo", &batch.to_string()]).assert().success();
+    assert_eq!(registry.count(&format!("SELECT count(*) FROM assignment WHERE id = {added}")), 0);
+
+    let id = added.to_string();
+    let rows = json(registry.ipart(&["log", "--record", "assignment", "--id", &id, "--format", "json"]));
+    let rows = rows.as_array().unwrap();
+    // Newest first: the undo, then the import that added it.
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!((rows[0]["entity"].as_str(), rows[0]["entity_id"].as_i64()), (Some("import_batch"), Some(batch)));
+    assert_eq!(rows[0]["new"]["removed_assignments"], serde_json::json!([[added - 1, added]]));
+    assert_eq!(rows[1]["new"]["added_by_import"]["id"].as_i64(), Some(batch));
+    assert_eq!(rows[1]["new"]["removed_by_undo"], true);
+    let table = stdout_of(&registry.ipart(&["log", "--record", "assignment", "--id", &id]).output().unwrap());
+    assert!(table.contains(&format!("undid import batch {batch} (assignment ")), "{table}");
+    assert!(table.contains(&format!("added by import batch {batch} (")), "{table}");
+    assert!(table.contains("removed again by its undo"), "{table}");
+
+    // An id no import ever added still shows nothing.
+    let none = json(registry.ipart(&["log", "--record", "assignment", "--id", "999999", "--format", "json"]));
+    assert_eq!(none.as_array().unwrap().len(), 0);
+}

@@ -86,14 +86,18 @@ fn changed_fields(old: &Value, new: &Value) -> String {
             Some(n) if n > 0 => format!("; {n} student pseudonym(s)"),
             _ => String::new(),
         };
+        let then = if new["removed_by_undo"] == true {
+            "; removed again by its undo".to_string()
+        } else {
+            format!("; status {}", if history.is_empty() { "-".to_string() } else { history.join(", ") })
+        };
         return format!(
-            "added by import batch {} ({}, sha256 {}, {}, {}); status {}{students}",
+            "added by import batch {} ({}, sha256 {}, {}, {}){then}{students}",
             text(batch, "id"),
             text(batch, "file"),
             short_hash(&text(batch, "sha256")),
             text(batch, "started_at"),
             text(batch, "actor"),
-            if history.is_empty() { "-".to_string() } else { history.join(", ") }
         );
     }
     if let (Some(n), Some(batch)) = (new["student_pseudonyms"].as_i64(), new["import_batch"].as_i64()) {

@@ -73,6 +73,7 @@ pub fn undo(w: &Writer, id: i64, today: Date) -> Result<Undone> {
         .into());
     }
     let open = w.begin_undo(id)?;
+    let removed_runs = batch::added_assignment_runs(w, id)?;
     // First the pseudonyms the batch linked: to assignments it added they
     // would go with them, but it may have linked some to older ones too.
     let student_links = student::unlink_batch(w, id)?;
@@ -106,7 +107,7 @@ pub fn undo(w: &Writer, id: i64, today: Date) -> Result<Undone> {
             _ => {}
         }
     }
-    w.finish_undo(open)?;
+    w.finish_undo(open, &removed_runs)?;
     Ok(undone)
 }
 

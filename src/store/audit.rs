@@ -92,6 +92,9 @@ pub fn list(conn: &Connection, filter: &ChangeFilter) -> Result<Vec<Change>> {
     let mut changes: Vec<Change> = rows.collect::<Result<_, _>>()?;
     if let (Some("assignment"), Some(id)) = (filter.entity.as_deref(), filter.entity_id) {
         let mut made_up = student_links(conn, id)?;
+        if !super::batch::exists(conn, "assignment", id)? {
+            made_up.extend(removed_by_undo(conn, id)?);
+        }
         if let Some(mut added) = added_by_import(conn, id)? {
             // The pseudonyms the same batch linked are part of its entry.
             if let Some(i) = made_up.iter().position(|c| c.batch_id == added.batch_id) {
@@ -150,28 +153,13 @@ fn student_links(conn: &Connection, assignment: i64) -> Result<Vec<Change>> {
 /// The entry "added by import batch B" of an assignment an import added
 /// (see [`list`]); `None` for one added by a command.
 fn added_by_import(conn: &Connection, assignment: i64) -> Result<Option<Change>> {
-    let found = super::optional(conn.query_row(
-        "SELECT c.id, c.at, c.actor, c.command, b.id, b.file, b.sha256, b.source, b.mapping, b.started_at,
-                b.finished_at, b.actor
-         FROM assignment a JOIN import_batch b ON b.id = a.batch_id
-         JOIN change c ON c.entity = 'import_batch' AND c.entity_id = b.id AND c.action = 'insert'
-         WHERE a.id = ?1",
+    let batch: Option<i64> = super::optional(conn.query_row(
+        "SELECT batch_id FROM assignment WHERE id = ?1 AND batch_id IS NOT NULL",
         [assignment],
-        |r| {
-            let batch = serde_json::json!({
-                "id": r.get::<_, i64>(4)?,
-                "file": r.get::<_, String>(5)?,
-                "sha256": r.get::<_, String>(6)?,
-                "source": r.get::<_, Option<String>>(7)?,
-                "mapping": r.get::<_, Option<String>>(8)?,
-                "started_at": r.get::<_, String>(9)?,
-                "finished_at": r.get::<_, Option<String>>(10)?,
-                "actor": r.get::<_, String>(11)?,
-            });
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, batch))
-        },
+        |r| r.get(0),
     ))?;
-    let Some((change_id, at, actor, command, batch)) = found else { return Ok(None) };
+    let Some(found) = batch.map(|b| batch_entry(conn, b)).transpose()?.flatten() else { return Ok(None) };
+    let (change_id, at, actor, command, batch) = found;
     // The history as the import gave it: the changes no audit entry added
     // (later ones, by commands or other imports, have entries of their own).
     let mut stmt = conn.prepare(
@@ -202,6 +190,66 @@ fn added_by_import(conn: &Connection, assignment: i64) -> Result<Option<Change>>
 
 /// A change from a row of `SELECT id, at, actor, command, entity,
 /// entity_id, action, old, new FROM change`.
+/// An import batch's own entry (its id, when, who, the command) and what
+/// the batch read, for the made-up entries of the assignments it added.
+type BatchEntry = (i64, String, String, String, Value);
+
+fn batch_entry(conn: &Connection, batch: i64) -> Result<Option<BatchEntry>> {
+    Ok(super::optional(conn.query_row(
+        "SELECT c.id, c.at, c.actor, c.command, b.id, b.file, b.sha256, b.source, b.mapping, b.started_at,
+                b.finished_at, b.actor
+         FROM import_batch b
+         JOIN change c ON c.entity = 'import_batch' AND c.entity_id = b.id AND c.action = 'insert'
+         WHERE b.id = ?1",
+        [batch],
+        |r| {
+            let batch = serde_json::json!({
+                "id": r.get::<_, i64>(4)?,
+                "file": r.get::<_, String>(5)?,
+                "sha256": r.get::<_, String>(6)?,
+                "source": r.get::<_, Option<String>>(7)?,
+                "mapping": r.get::<_, Option<String>>(8)?,
+                "started_at": r.get::<_, String>(9)?,
+                "finished_at": r.get::<_, Option<String>>(10)?,
+                "actor": r.get::<_, String>(11)?,
+            });
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, batch))
+        },
+    ))?)
+}
+
+/// For an assignment an import added and its undo removed again: the
+/// undo's entry, which names the ids it removed, and a made-up entry for
+/// the adding (its history went with it).
+fn removed_by_undo(conn: &Connection, assignment: i64) -> Result<Vec<Change>> {
+    let mut stmt = conn.prepare(
+        "SELECT c.id, c.at, c.actor, c.command, c.entity, c.entity_id, c.action, c.old, c.new, c.batch_id
+         FROM change c, json_each(c.new, '$.removed_assignments') run
+         WHERE c.entity = 'import_batch' AND c.action = 'update'
+           AND json_extract(run.value, '$[0]') <= ?1 AND ?1 <= json_extract(run.value, '$[1]')",
+    )?;
+    let undos: Vec<Change> = stmt.query_map([assignment], from_row)?.collect::<Result<_, _>>()?;
+    let mut entries = Vec::new();
+    for undo in undos {
+        if let Some((change_id, at, actor, command, batch)) = batch_entry(conn, undo.entity_id)? {
+            entries.push(Change {
+                id: change_id,
+                at,
+                actor,
+                command,
+                entity: "assignment".into(),
+                entity_id: assignment,
+                action: "insert".into(),
+                old: None,
+                new: Some(serde_json::json!({ "added_by_import": batch, "removed_by_undo": true })),
+                batch_id: Some(undo.entity_id),
+            });
+        }
+        entries.push(undo);
+    }
+    Ok(entries)
+}
+
 pub(crate) fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Change> {
     let json = |i: usize| -> rusqlite::Result<Option<Value>> {
         let text: Option<String> = r.get(i)?;

@@ -180,14 +180,18 @@ impl Writer<'_> {
         Ok(OpenBatch { id: batch, before })
     }
 
-    /// Marks `batch` undone and tags the audit entries of the undo.
-    pub fn finish_undo(&self, batch: OpenBatch) -> Result<()> {
+    /// Marks `batch` undone and tags the audit entries of the undo, which
+    /// names the runs of assignment ids it removed (`removed_assignments`).
+    pub fn finish_undo(&self, batch: OpenBatch, removed_assignments: &[[i64; 2]]) -> Result<()> {
         let old = serde_json::to_value(get(self, batch.id)?)?;
         self.execute(
             "UPDATE import_batch SET undone_at = ?2, undone_by = ?3 WHERE id = ?1",
             params![batch.id, self.at, self.actor],
         )?;
-        let new = serde_json::to_value(get(self, batch.id)?)?;
+        let mut new = serde_json::to_value(get(self, batch.id)?)?;
+        if !removed_assignments.is_empty() {
+            new["removed_assignments"] = json!(removed_assignments);
+        }
         self.audit("import_batch", batch.id, Some(&old), Some(&new))?;
         self.tag_changes(batch)
     }
@@ -589,6 +593,19 @@ pub fn questions_on_batch_assignments(conn: &Connection, batch: i64) -> Result<i
         [batch],
         |r| r.get(0),
     )?)
+}
+
+/// The ids of the assignments `batch` added, as runs of consecutive ids
+/// (`[first, last]`): what its undo says it removed, so that the audit
+/// trail of such an assignment can still be found.
+pub fn added_assignment_runs(conn: &Connection, batch: i64) -> Result<Vec<[i64; 2]>> {
+    let mut stmt = conn.prepare(
+        "SELECT min(id), max(id) FROM (SELECT id, id - row_number() OVER (ORDER BY id) AS run
+                                       FROM assignment WHERE batch_id = ?1)
+         GROUP BY run ORDER BY 1",
+    )?;
+    let runs = stmt.query_map([batch], |r| Ok([r.get(0)?, r.get(1)?]))?;
+    Ok(runs.collect::<Result<_, _>>()?)
 }
 
 /// Removes the assignments `batch` added, with their histories.
