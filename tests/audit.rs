@@ -332,16 +332,18 @@ fn log_shows_an_assignment_added_by_an_import_then_its_status_changes() {
     assert!(rows.as_array().unwrap().iter().all(|r| r["new"].get("added_by_import").is_none()));
 }
 
+/// Imports `two_assignments`; returns the batch.
+fn import_two_assignments(registry: &Reg) -> i64 {
+    let file = two_assignments(registry);
+    let output = registry.ipart(&["--quiet", "import", "assignments", file.to_str().unwrap()]).output().unwrap();
+    stdout_of(&output).trim().parse().unwrap()
+}
+
 #[test]
 fn log_lists_imports_and_their_undoing_in_time_order() {
     let registry = Reg::demo_in_use();
     let start = last_change(&registry);
-    let file = two_assignments(&registry);
-    let batch: i64 =
-        stdout_of(&registry.ipart(&["--quiet", "import", "assignments", file.to_str().unwrap()]).output().unwrap())
-            .trim()
-            .parse()
-            .unwrap();
+    let batch = import_two_assignments(&registry);
     registry.ipart(&["--quiet", "partner", "add", "Tussendoor", "--sector", "other"]).assert().success();
     registry.ipart(&["--quiet", "import", "undo", &batch.to_string()]).assert().success();
 
@@ -432,12 +434,7 @@ fn log_counts_the_student_pseudonyms_each_import_linked_never_showing_them() {
 #[test]
 fn log_of_an_assignment_whose_import_was_undone_shows_both() {
     let registry = Reg::demo_in_use();
-    let file = two_assignments(&registry);
-    let batch: i64 =
-        stdout_of(&registry.ipart(&["--quiet", "import", "assignments", file.to_str().unwrap()]).output().unwrap())
-            .trim()
-            .parse()
-            .unwrap();
+    let batch = import_two_assignments(&registry);
     let added = registry.count("SELECT max(id) FROM assignment");
     registry.ipart(&["--quiet", "import", "undo", &batch.to_string()]).assert().success();
     assert_eq!(registry.count(&format!("SELECT count(*) FROM assignment WHERE id = {added}")), 0);

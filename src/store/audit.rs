@@ -158,8 +158,7 @@ fn added_by_import(conn: &Connection, assignment: i64) -> Result<Option<Change>>
         [assignment],
         |r| r.get(0),
     ))?;
-    let Some(found) = batch.map(|b| batch_entry(conn, b)).transpose()?.flatten() else { return Ok(None) };
-    let (change_id, at, actor, command, batch) = found;
+    let Some(entry) = batch.map(|b| batch_entry(conn, b)).transpose()?.flatten() else { return Ok(None) };
     // The history as the import gave it: the changes no audit entry added
     // (later ones, by commands or other imports, have entries of their own).
     let mut stmt = conn.prepare(
@@ -173,9 +172,16 @@ fn added_by_import(conn: &Connection, assignment: i64) -> Result<Option<Change>>
             Ok(serde_json::json!({ "since": r.get::<_, String>(0)?, "status": r.get::<_, String>(1)? }))
         })?
         .collect::<Result<_, _>>()?;
-    let batch_id = batch["id"].as_i64();
-    Ok(Some(Change {
-        id: change_id,
+    let new = serde_json::json!({ "added_by_import": entry.4, "status_history": history });
+    Ok(Some(added_entry(entry, assignment, new)))
+}
+
+/// The made-up entry "added by import batch B" of `assignment`, at the
+/// place of the batch's own entry; `new` says what the batch added.
+fn added_entry(batch: BatchEntry, assignment: i64, new: Value) -> Change {
+    let (id, at, actor, command, batch) = batch;
+    Change {
+        id,
         at,
         actor,
         command,
@@ -183,13 +189,11 @@ fn added_by_import(conn: &Connection, assignment: i64) -> Result<Option<Change>>
         entity_id: assignment,
         action: "insert".into(),
         old: None,
-        new: Some(serde_json::json!({ "added_by_import": batch, "status_history": history })),
-        batch_id,
-    }))
+        new: Some(new),
+        batch_id: batch["id"].as_i64(),
+    }
 }
 
-/// A change from a row of `SELECT id, at, actor, command, entity,
-/// entity_id, action, old, new FROM change`.
 /// An import batch's own entry (its id, when, who, the command) and what
 /// the batch read, for the made-up entries of the assignments it added.
 type BatchEntry = (i64, String, String, String, Value);
@@ -231,25 +235,17 @@ fn removed_by_undo(conn: &Connection, assignment: i64) -> Result<Vec<Change>> {
     let undos: Vec<Change> = stmt.query_map([assignment], from_row)?.collect::<Result<_, _>>()?;
     let mut entries = Vec::new();
     for undo in undos {
-        if let Some((change_id, at, actor, command, batch)) = batch_entry(conn, undo.entity_id)? {
-            entries.push(Change {
-                id: change_id,
-                at,
-                actor,
-                command,
-                entity: "assignment".into(),
-                entity_id: assignment,
-                action: "insert".into(),
-                old: None,
-                new: Some(serde_json::json!({ "added_by_import": batch, "removed_by_undo": true })),
-                batch_id: Some(undo.entity_id),
-            });
+        if let Some(entry) = batch_entry(conn, undo.entity_id)? {
+            let new = serde_json::json!({ "added_by_import": entry.4, "removed_by_undo": true });
+            entries.push(added_entry(entry, assignment, new));
         }
         entries.push(undo);
     }
     Ok(entries)
 }
 
+/// A change from a row of `SELECT id, at, actor, command, entity,
+/// entity_id, action, old, new FROM change`.
 pub(crate) fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Change> {
     let json = |i: usize| -> rusqlite::Result<Option<Value>> {
         let text: Option<String> = r.get(i)?;
