@@ -80,7 +80,7 @@ impl Tally {
 }
 
 /// State the reading side and the importing side both see: the rows are
-/// read on a thread of their own (see `import::run`).
+/// read on a thread of their own (see `import::read_ahead`).
 pub struct Shared<T>(Arc<Mutex<T>>);
 
 impl<T> Shared<T> {
