@@ -57,6 +57,10 @@ pub struct GlobalArgs {
     /// Say nothing on stderr but errors and warnings
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// The language people read: tables, headers, values, confirmations and messages
+    /// [default: IPART_LANG, else the locale (LC_ALL, LC_MESSAGES, LANG), else en; HTML reports: nl]
+    #[arg(long, global = true, value_enum, value_name = "LANG")]
+    pub lang: Option<crate::domain::Lang>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -24,7 +24,7 @@ use error::Result;
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     let g = &cli.global;
-    let ctx = Context::new(g.db.clone(), g.demo, g.color, g.quiet);
+    let ctx = Context::new(g.db.clone(), g.demo, g.color, g.quiet).with_lang(g.lang);
     match &cli.command {
         Command::Init(args) => cmd::init::run(args, &ctx),
         Command::Record(record) => record.clone().run(&ctx),

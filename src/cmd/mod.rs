@@ -15,7 +15,7 @@ pub mod report;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 
-use crate::domain::{Date, FieldError, today};
+use crate::domain::{Date, FieldError, Lang, today};
 use crate::error::{Error, Result};
 use crate::output::Style;
 use crate::store::{self, Registry};
@@ -41,6 +41,8 @@ pub struct Context {
     pub style: Style,
     /// Colour for stderr.
     pub err_style: Style,
+    /// `--lang`, when given.
+    pub lang_flag: Option<Lang>,
 }
 
 impl Context {
@@ -57,7 +59,30 @@ impl Context {
             quiet,
             style: Style { color: decide(std::io::stdout().is_terminal()) },
             err_style: Style { color: decide(std::io::stderr().is_terminal()) },
+            lang_flag: None,
         }
+    }
+
+    /// The context with `--lang` as given on the command line.
+    pub fn with_lang(mut self, lang: Option<Lang>) -> Context {
+        self.lang_flag = lang;
+        self
+    }
+
+    /// The language people read: `--lang`, else `IPART_LANG`, else the
+    /// locale, else English.
+    pub fn lang(&self) -> Lang {
+        self.lang_or(None)
+    }
+
+    /// [`Context::lang`], with `default` taking the place of the locale:
+    /// an HTML report is published in Dutch unless asked otherwise.
+    pub fn lang_or(&self, default: Option<Lang>) -> Lang {
+        self.lang_flag
+            .or_else(|| lang_from_env("IPART_LANG"))
+            .or(default)
+            .or_else(|| ["LC_ALL", "LC_MESSAGES", "LANG"].into_iter().find_map(lang_from_locale))
+            .unwrap_or_default()
     }
 
     /// Opens the registry the command works on. With `--demo`, a fresh
@@ -110,6 +135,30 @@ impl Context {
     }
 }
 
+/// `IPART_LANG=nl` (also `nl_NL.UTF-8`, `dutch`): an explicit choice.
+fn lang_from_env(name: &str) -> Option<Lang> {
+    let value = std::env::var(name).ok()?;
+    parse_lang(&value)
+}
+
+/// The language of a locale variable; `None` when it is unset or empty, so
+/// the next variable is asked (as POSIX does for LC_ALL, LC_MESSAGES, LANG).
+fn lang_from_locale(name: &str) -> Option<Lang> {
+    let value = std::env::var(name).ok().filter(|v| !v.trim().is_empty())?;
+    Some(parse_lang(&value).unwrap_or(Lang::En))
+}
+
+fn parse_lang(value: &str) -> Option<Lang> {
+    let v = value.trim().to_ascii_lowercase();
+    if v.is_empty() {
+        None
+    } else if v == "nl" || v.starts_with("nl_") || v.starts_with("nl-") || v.starts_with("nl.") || v == "dutch" {
+        Some(Lang::Nl)
+    } else {
+        Some(Lang::En)
+    }
+}
+
 /// Flushes stdout, treating a closed pipe (`ipart ... | head`) as success.
 pub fn finish(mut out: impl Write) -> Result<()> {
     match out.flush() {
@@ -150,5 +199,21 @@ pub fn as_of_arg(as_of: Option<&str>, year: Option<i16>) -> Result<Option<Date>>
         (Some(d), _) => Ok(Some(date_arg("--as-of", d)?)),
         (None, Some(y)) => Ok(Some(crate::domain::date::year_end(y)?)),
         (None, None) => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn languages_from_the_environment() {
+        assert_eq!(parse_lang("nl"), Some(Lang::Nl));
+        assert_eq!(parse_lang("nl_NL.UTF-8"), Some(Lang::Nl));
+        assert_eq!(parse_lang("NL-be"), Some(Lang::Nl));
+        assert_eq!(parse_lang("en_GB.UTF-8"), Some(Lang::En));
+        assert_eq!(parse_lang("C"), Some(Lang::En));
+        assert_eq!(parse_lang(" "), None);
+        assert_eq!(parse_lang("nlx"), Some(Lang::En));
     }
 }

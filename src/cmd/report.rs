@@ -59,9 +59,6 @@ pub struct ReportArgs {
     /// Output format
     #[arg(long, short, value_enum, default_value_t)]
     pub format: ReportFormat,
-    /// The language of labels in table, Markdown and HTML output [default: nl for html, en otherwise]
-    #[arg(long, value_enum)]
-    pub lang: Option<Lang>,
     /// Write to FILE instead of stdout
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -96,10 +93,7 @@ pub fn run(args: &ReportArgs, ctx: &Context) -> Result<()> {
     {
         return Err(refuse_overwrite(path).into());
     }
-    let lang = args.lang.unwrap_or(match args.format {
-        ReportFormat::Html => Lang::Nl,
-        _ => Lang::En,
-    });
+    let lang = ctx.lang_or((args.format == ReportFormat::Html).then_some(Lang::Nl));
     let options = Options { period, trend: args.trend, by, compare: args.compare, top: args.top };
     let registry = ctx.open()?;
     let report = compute(registry.conn(), &options)?;
