@@ -154,6 +154,44 @@ impl Record {
     }
 }
 
+/// The format of an output: `--format` when given, else the one the output
+/// file's extension names (`-o report.html`), else `default`. An extension
+/// that names another format than `--format`, or none ipart can write, is
+/// refused with the list, so `-o out.xlsx` never holds a text table.
+/// `by_extension` pairs each extension (lower case, without the dot) with
+/// its format; `name` gives a format's `--format` value.
+pub fn choose_format<F: Copy + PartialEq>(
+    flag: Option<F>,
+    output: Option<&std::path::Path>,
+    by_extension: &[(&str, F)],
+    default: F,
+    name: impl Fn(F) -> String,
+) -> Result<F> {
+    let Some(path) = output else { return Ok(flag.unwrap_or(default)) };
+    let extension = path.extension().map(|e| e.to_string_lossy().to_lowercase());
+    let known = by_extension.iter().find(|(ext, _)| Some(*ext) == extension.as_deref()).map(|(_, f)| *f);
+    let accepted = || by_extension.iter().map(|(ext, _)| format!(".{ext}")).collect::<Vec<_>>().join(", ");
+    match (flag, known, extension) {
+        (Some(f), Some(k), Some(ext)) if f != k => Err(crate::error::Error::usage(format!(
+            "--format {} does not match the extension of {} (.{ext} is written as --format {}); change one of them",
+            name(f),
+            path.display(),
+            name(k)
+        ))
+        .into()),
+        (Some(f), _, None) => Ok(f),
+        (Some(f), Some(_), _) => Ok(f),
+        (None, Some(k), _) => Ok(k),
+        (None, None, None) => Ok(default),
+        (_, None, Some(ext)) => Err(crate::error::Error::usage(format!(
+            "{}: ipart cannot write .{ext} files here (it writes {}); choose one of those extensions, or a name without one",
+            path.display(),
+            accepted()
+        ))
+        .into()),
+    }
+}
+
 pub fn to_object<T: Serialize>(value: &T) -> Result<Map<String, Value>> {
     match serde_json::to_value(value)? {
         Value::Object(map) => Ok(map),
@@ -254,6 +292,27 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("00IC") && !text.contains("aliases"), "{text}");
         assert!(text.ends_with("2 records\n"), "{text}");
+    }
+
+    #[test]
+    fn the_extension_chooses_the_format_unless_it_contradicts_the_flag() {
+        use std::path::Path;
+        let table = [("json", Format::Json), ("csv", Format::Csv)];
+        let name = |f: Format| format!("{f:?}").to_lowercase();
+        let choose = |flag, path: Option<&str>| {
+            choose_format(flag, path.map(Path::new), &table, Format::Table, name).map_err(|e| e.to_string())
+        };
+        assert_eq!(choose(None, None), Ok(Format::Table));
+        assert_eq!(choose(Some(Format::Csv), None), Ok(Format::Csv));
+        assert_eq!(choose(None, Some("out.JSON")), Ok(Format::Json));
+        assert_eq!(choose(None, Some("out")), Ok(Format::Table));
+        assert_eq!(choose(Some(Format::Csv), Some("out")), Ok(Format::Csv));
+        assert_eq!(choose(Some(Format::Json), Some("x.json")), Ok(Format::Json));
+        let clash = choose(Some(Format::Csv), Some("x.json")).unwrap_err();
+        assert!(clash.contains("--format csv does not match") && clash.contains("--format json"), "{clash}");
+        let unknown = choose(None, Some("x.pdf")).unwrap_err();
+        assert!(unknown.contains(".pdf") && unknown.contains(".json, .csv"), "{unknown}");
+        assert!(choose(Some(Format::Csv), Some("x.pdf")).is_err());
     }
 
     #[test]
