@@ -53,6 +53,48 @@ pub fn today() -> Result<Date, Error> {
     }
 }
 
+/// The first year ipart accepts in a date or a period: the programme's
+/// records begin well after it, so an earlier year is a typo (`2013` for
+/// `2023`, `23` for `2023`).
+pub const EARLIEST_YEAR: i16 = 2000;
+
+/// How many years after today's year a date may lie: plans (an end date, a
+/// chair's term) reach a few years ahead, never decades.
+pub const YEARS_AHEAD: i16 = 10;
+
+/// The last year ipart accepts, counted from `today`.
+pub fn latest_year(today: Date) -> i16 {
+    today.year().saturating_add(YEARS_AHEAD)
+}
+
+/// The accepted years as people read them: "2000 to 2036".
+pub fn accepted_years(today: Date) -> String {
+    format!("{EARLIEST_YEAR} to {}", latest_year(today))
+}
+
+/// Refuses a year outside [`EARLIEST_YEAR`] ..= [`latest_year`], naming
+/// the value and the range.
+pub fn check_year(year: i64, today: Date) -> Result<(), Error> {
+    if year < i64::from(EARLIEST_YEAR) || year > i64::from(latest_year(today)) {
+        return Err(Error::invalid(format!(
+            "{year} is not a year ipart accepts (it takes {}; a typo such as 23 or 2203 for 2023 is the usual cause)",
+            accepted_years(today)
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses a date whose year [`check_year`] refuses.
+pub fn check_date(date: Date, today: Date) -> Result<(), Error> {
+    if date.year() < EARLIEST_YEAR || date.year() > latest_year(today) {
+        return Err(Error::invalid(format!(
+            "{date} is outside the dates ipart accepts (years {}; a typo such as 1923 or 2203 for 2023 is the usual cause)",
+            accepted_years(today)
+        )));
+    }
+    Ok(())
+}
+
 /// The last day of a year: the date a yearly figure is taken on.
 pub fn year_end(year: i16) -> Result<Date, Error> {
     Date::new(year, 12, 31).map_err(|_| Error::invalid(format!("{year} is not a year ipart can handle")))
@@ -61,6 +103,19 @@ pub fn year_end(year: i16) -> Result<Date, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plausible_years_and_dates() {
+        let today: Date = "2026-12-04".parse().unwrap();
+        assert!(check_year(2000, today).is_ok() && check_year(2036, today).is_ok());
+        let e = check_year(23, today).unwrap_err().message;
+        assert!(e.contains("23 is not a year") && e.contains("2000 to 2036"), "{e}");
+        assert!(check_year(1999, today).is_err() && check_year(2037, today).is_err());
+        assert!(check_year(99999, today).is_err());
+        assert!(check_date("2013-06-30".parse().unwrap(), today).is_ok());
+        let e = check_date("1999-12-31".parse().unwrap(), today).unwrap_err().message;
+        assert!(e.contains("1999-12-31") && e.contains("2000 to 2036"), "{e}");
+    }
 
     #[test]
     fn accepts_iso_and_day_first() {
