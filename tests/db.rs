@@ -134,7 +134,11 @@ fn finds_student_pseudonyms_without_their_assignment_batch_or_key() {
     conn.execute("DELETE FROM assignment_status WHERE assignment_id = ?1", [assignment]).unwrap();
     conn.execute("DELETE FROM assignment WHERE id = ?1", [assignment]).unwrap();
     let other = registry.count("SELECT min(id) FROM assignment");
-    conn.execute("INSERT INTO assignment_student VALUES (?1, randomblob(32), 999)", [other]).unwrap();
+    conn.execute(
+        "INSERT INTO assignment_student (assignment_id, pseudonym, batch_id) VALUES (?1, randomblob(32), 999)",
+        [other],
+    )
+    .unwrap();
     conn.execute("DELETE FROM registry_secret", []).unwrap();
     drop(conn);
     let (code, _, stderr) = check(&registry);

@@ -280,3 +280,74 @@ fn init_never_overwrites_a_file() {
         assert_eq!(snapshot(&path), before);
     }
 }
+
+/// The revision of the audit entry about `entity` `id` made by `command`.
+fn revision_of(conn: &rusqlite::Connection, command: &str, entity: &str, id: i64) -> i64 {
+    conn.query_row(
+        "SELECT revision_id FROM change WHERE command = ?1 AND entity = ?2 AND entity_id = ?3",
+        rusqlite::params![command, entity, id],
+        |r| r.get(0),
+    )
+    .unwrap_or_else(|e| panic!("no {command} entry for {entity} {id}: {e}"))
+}
+
+fn one<T: rusqlite::types::FromSql>(conn: &rusqlite::Connection, sql: &str) -> T {
+    conn.query_row(sql, [], |r| r.get(0)).unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+#[test]
+fn an_upgrade_knows_from_the_audit_trail_what_was_known_when() {
+    // v6-edits.sqlite: the demo registry, then (by the ipart of schema 6) DUO
+    // (partner 45) given a short name and another region, assignment 5 four
+    // students and a status that was removed again, LinkedIn 2023 set to
+    // 1750, lab 1 without Politie and with the region west, a community and
+    // a partner added and removed (see fixtures/registries/make.sh).
+    let fixture = fixtures().into_iter().find(|f| f.ends_with("v6-edits.sqlite")).expect("the v6-edits fixture");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("registry.sqlite");
+    std::fs::copy(&fixture, &path).unwrap();
+    ipart_on(&path, &["db", "check"]).assert().success();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let init: i64 = one(&conn, "SELECT max(revision_id) FROM change WHERE command = 'init --demo'");
+    let edit = revision_of(&conn, "partner edit", "partner", 45);
+    let assignment_edit = revision_of(&conn, "assignment edit", "assignment", 5);
+    let community_add = revision_of(&conn, "community add", "community", 5);
+    let partner_add = revision_of(&conn, "partner add", "partner", 102);
+    assert!(init < edit && edit < assignment_edit && assignment_edit < community_add && community_add < partner_add);
+
+    // Today's rows are known from the revision that last wrote them.
+    assert_eq!(one::<i64>(&conn, "SELECT known_from FROM partner WHERE id = 45"), edit);
+    assert_eq!(one::<i64>(&conn, "SELECT known_from FROM assignment WHERE id = 5"), assignment_edit);
+    assert!(one::<i64>(&conn, "SELECT max(known_from) FROM partner WHERE id <> 45") <= init);
+    // A lab region added by the edit is known from it, the others from before.
+    let lab_edit = revision_of(&conn, "lab edit", "lab", 1);
+    assert_eq!(one::<i64>(&conn, "SELECT known_from FROM lab_region WHERE lab_id = 1 AND region = 'west'"), lab_edit);
+    assert!(one::<i64>(&conn, "SELECT known_from FROM lab_region WHERE lab_id = 1 AND region = 'midden'") <= init);
+
+    // As known after the demo load: every edit undone, the removed records not there yet.
+    let then = ipart::store::revision::as_known_after(&conn, init).unwrap();
+    assert_eq!(one::<Option<String>>(&then, "SELECT short_name FROM partner WHERE id = 45"), None);
+    assert_eq!(one::<i64>(&then, "SELECT students FROM assignment WHERE id = 5"), 1);
+    assert_eq!(one::<f64>(&then, "SELECT value FROM metric WHERE name = 'linkedin-followers' AND year = 2023"), 1700.0);
+    assert_eq!(one::<i64>(&then, "SELECT count(*) FROM community WHERE id = 5"), 0);
+    assert_eq!(one::<i64>(&then, "SELECT count(*) FROM lab_region WHERE lab_id = 1 AND region = 'west'"), 0);
+    // Now: the edits, and neither removed record.
+    assert_eq!(one::<String>(&conn, "SELECT short_name FROM partner WHERE id = 45"), "DUO-IB");
+    assert_eq!(one::<f64>(&conn, "SELECT value FROM metric WHERE name = 'linkedin-followers' AND year = 2023"), 1750.0);
+    assert_eq!(one::<i64>(&conn, "SELECT count(*) FROM partner WHERE id = 102"), 0);
+
+    // Known in between: the community with its status, the partner, the
+    // status change that was removed later.
+    let with_community = ipart::store::revision::as_known_after(&conn, community_add).unwrap();
+    assert_eq!(one::<i64>(&with_community, "SELECT count(*) FROM community_status WHERE community_id = 5"), 1);
+    assert_eq!(
+        one::<i64>(
+            &with_community,
+            "SELECT count(*) FROM assignment_status WHERE assignment_id = 5 AND since = '2024-01-10'"
+        ),
+        1
+    );
+    let with_partner = ipart::store::revision::as_known_after(&conn, partner_add).unwrap();
+    assert_eq!(one::<String>(&with_partner, "SELECT name FROM partner WHERE id = 102"), "Tijdelijke Dienst");
+    assert_eq!(one::<i64>(&with_partner, "SELECT count(*) FROM community WHERE id = 5"), 0);
+}

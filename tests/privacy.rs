@@ -65,21 +65,35 @@ fn no_student_names_are_kept() {
         )
         .unwrap();
     let columns: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap();
-    // Both are counts: students on an assignment, pseudonyms an import linked.
-    assert_eq!(columns, ["assignment.students", "import_batch.students_linked"]);
-    for (table, column) in [("assignment", "students"), ("import_batch", "students_linked")] {
+    // Counts: students on an assignment (and on its earlier versions, kept
+    // for reports as known on an earlier day), pseudonyms an import linked.
+    assert_eq!(columns, ["assignment.students", "assignment_retired.students", "import_batch.students_linked"]);
+    for (table, column) in
+        [("assignment", "students"), ("assignment_retired", "students"), ("import_batch", "students_linked")]
+    {
         let kind: String = conn
             .query_row("SELECT type FROM pragma_table_info(?1) WHERE name = ?2", [table, column], |r| r.get(0))
             .unwrap();
         assert_eq!(kind, "INTEGER", "{table}.{column}");
     }
-    // The one table about students holds pseudonyms (32-byte keyed hashes),
-    // no text column where an identifier could be kept.
-    let mut stmt = conn.prepare("SELECT name, type FROM pragma_table_info('assignment_student') ORDER BY cid").unwrap();
-    let student_columns: Vec<(String, String)> =
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<Result<_, _>>().unwrap();
-    let expected = [("assignment_id", "INTEGER"), ("pseudonym", "BLOB"), ("batch_id", "INTEGER")];
-    assert_eq!(student_columns, expected.map(|(n, t)| (n.to_string(), t.to_string())));
+    // The one table about students (and its earlier versions) holds
+    // pseudonyms (32-byte keyed hashes), no text column where an identifier
+    // could be kept.
+    for (table, extra) in [("assignment_student", None), ("assignment_student_retired", Some("known_until"))] {
+        let mut stmt =
+            conn.prepare(&format!("SELECT name, type FROM pragma_table_info('{table}') ORDER BY cid")).unwrap();
+        let student_columns: Vec<(String, String)> =
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<Result<_, _>>().unwrap();
+        let mut expected = vec![
+            ("assignment_id", "INTEGER"),
+            ("pseudonym", "BLOB"),
+            ("batch_id", "INTEGER"),
+            ("known_from", "INTEGER"),
+        ];
+        expected.extend(extra.map(|e| (e, "INTEGER")));
+        let expected: Vec<(String, String)> = expected.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+        assert_eq!(student_columns, expected, "{table}");
+    }
 }
 
 // ---------------------------------------------------------------- student identifiers

@@ -45,11 +45,27 @@ pub fn parse_date(input: &str) -> Result<Date, Error> {
     })
 }
 
-/// Today, or the date in `IPART_TODAY` (for reproducible scripts and tests).
+/// Today, or the date in `IPART_TODAY` (for reproducible scripts and
+/// tests), else the local date of `IPART_NOW`.
 pub fn today() -> Result<Date, Error> {
     match std::env::var("IPART_TODAY") {
         Ok(s) if !s.is_empty() => parse_date(&s).map_err(|e| Error::usage(format!("IPART_TODAY: {e}"))),
-        _ => Ok(jiff::ZonedDateTime::now().date()),
+        _ => Ok(now()?.to_zoned_datetime(jiff::tz::TimeZone::system()).date()),
+    }
+}
+
+/// Now, or the moment in `IPART_NOW` (an RFC 3339 timestamp such as
+/// `2024-02-15T10:00:00Z`): when the registry learns what a command writes.
+/// Scripts that rebuild a registry and tests set it to make that time
+/// reproducible.
+pub fn now() -> Result<jiff::Timestamp, Error> {
+    match std::env::var("IPART_NOW") {
+        Ok(s) if !s.is_empty() => s.trim().parse::<jiff::Timestamp>().map_err(|e| {
+            Error::usage(format!(
+                "IPART_NOW: {s:?} is not a moment in time ({e}); expected RFC 3339, such as 2024-02-15T10:00:00Z"
+            ))
+        }),
+        _ => Ok(jiff::Timestamp::now()),
     }
 }
 

@@ -82,9 +82,9 @@ fn bind(a: &Activity) -> [Box<dyn ToSql + '_>; 7] {
 
 pub fn insert(w: &Writer, mut a: Activity) -> Result<Activity> {
     w.execute(
-        "INSERT INTO activity (kind, name, starts_on, ends_on, theme_id, participants, government_participants)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        rusqlite::params_from_iter(bind(&a).iter()),
+        "INSERT INTO activity (kind, name, starts_on, ends_on, theme_id, participants, government_participants, known_from)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        w.and_revision(&bind(&a)),
     )?;
     a.id = w.last_insert_rowid();
     replace_links(w, "activity_partner", "activity_id", "partner_id", a.id, &a.partner_ids)?;

@@ -161,10 +161,10 @@ pub fn insert(w: &Writer, mut a: Assignment, history: &[StatusChange<AssignmentS
         let values = bind(&a);
         w.prepare_cached(
             "INSERT INTO assignment (title, kind, level, theme_id, government_partner_id, education_partner_id, lab_id,
-             students, source, external_id, starts_on, ends_on)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+             students, source, external_id, starts_on, ends_on, known_from)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         )?
-        .execute(rusqlite::params_from_iter(values.iter()))?;
+        .execute(w.and_revision(&values))?;
     }
     a.id = w.last_insert_rowid();
     w.audit_record("assignment", a.id, None, Some(&a))?;

@@ -18,8 +18,8 @@ impl Writer<'_> {
             _ => "update",
         };
         self.prepare_cached(
-            "INSERT INTO change (at, actor, command, entity, entity_id, action, old, new)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO change (at, actor, command, entity, entity_id, action, old, new, revision_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )?
         .execute(params![
             self.at,
@@ -29,7 +29,8 @@ impl Writer<'_> {
             id,
             action,
             old.map(Value::to_string),
-            new.map(Value::to_string)
+            new.map(Value::to_string),
+            self.revision
         ])?;
         Ok(())
     }

@@ -134,9 +134,9 @@ impl Writer<'_> {
     ) -> Result<OpenBatch> {
         let before: i64 = self.query_row("SELECT coalesce(max(id), 0) FROM change", [], |r| r.get(0))?;
         self.execute(
-            "INSERT INTO import_batch (kind, file, sha256, source, mapping, started_at, actor)
-             VALUES (?1, ?2, '', ?3, ?4, ?5, ?6)",
-            params![kind, file, source, mapping, self.at, self.actor],
+            "INSERT INTO import_batch (kind, file, sha256, source, mapping, started_at, actor, revision_id)
+             VALUES (?1, ?2, '', ?3, ?4, ?5, ?6, ?7)",
+            params![kind, file, source, mapping, self.at, self.actor, self.revision],
         )?;
         Ok(OpenBatch { id: self.last_insert_rowid(), before })
     }
@@ -157,7 +157,7 @@ impl Writer<'_> {
                 counts.updated as i64,
                 counts.unchanged as i64,
                 counts.rejected as i64,
-                now(),
+                now()?,
                 counts.students_linked as i64
             ],
         )?;
@@ -244,7 +244,7 @@ const BULK: usize = 100_000;
 pub const CHUNK: usize = 256;
 
 const ASSIGNMENT_COLUMNS: &str = "(id, title, kind, level, theme_id, government_partner_id, education_partner_id,
-    lab_id, students, source, external_id, starts_on, ends_on, batch_id)";
+    lab_id, students, source, external_id, starts_on, ends_on, batch_id, known_from)";
 
 impl PendingAssignments {
     pub fn new(conn: &Connection, batch: i64) -> Result<Self> {
@@ -340,7 +340,7 @@ impl PendingAssignments {
             ]);
             self.statuses.extend(history.iter().map(|c| (*id, c.status.code(), DateText::of(c.since))));
         }
-        insert_rows(w, &format!("INSERT INTO assignment {ASSIGNMENT_COLUMNS} VALUES"), 14, &values)?;
+        insert_rows(w, &format!("INSERT INTO assignment {ASSIGNMENT_COLUMNS} VALUES"), 14, &values, w.revision())?;
         drop(values);
         self.rows.clear();
         self.keys.clear();
@@ -421,7 +421,13 @@ impl PendingAssignments {
                 ToSqlOutput::Borrowed(ValueRef::Text(since.as_str().as_bytes())),
             ]);
         }
-        insert_rows(w, "INSERT INTO assignment_status (id, assignment_id, status, since) VALUES", 4, &values)?;
+        insert_rows(
+            w,
+            "INSERT INTO assignment_status (id, assignment_id, status, since, known_from) VALUES",
+            4,
+            &values,
+            w.revision(),
+        )?;
         drop(values);
         self.statuses_written += self.statuses.len();
         self.statuses.clear();
@@ -472,12 +478,21 @@ fn is_matching_index(sql: &str) -> bool {
 
 /// Runs `insert` (up to `VALUES`) over `values`, `width` to a row: in
 /// statements of a few fixed sizes, so that each is prepared once.
-fn insert_rows(w: &Writer, insert: &str, width: usize, values: &[rusqlite::types::ToSqlOutput]) -> Result<()> {
+/// Inserts rows of `width` values each, and the revision as the last
+/// column of every row: a literal in the statement, not a value bound per
+/// row (the statements are cached for the import).
+fn insert_rows(
+    w: &Writer,
+    insert: &str,
+    width: usize,
+    values: &[rusqlite::types::ToSqlOutput],
+    revision: i64,
+) -> Result<()> {
     let mut rest = values;
     for rows in [(CHUNK * 14 / width).max(1), 64, 16, 4, 1] {
         while rest.len() >= rows * width {
             let (now, later) = rest.split_at(rows * width);
-            let row = format!("({})", vec!["?"; width].join(","));
+            let row = format!("({},{revision})", vec!["?"; width].join(","));
             let sql = format!("{insert} {}", vec![row.as_str(); rows].join(","));
             w.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(now.iter()))?;
             rest = later;

@@ -48,7 +48,10 @@ pub fn get(conn: &Connection, id: i64) -> Result<Community> {
 }
 
 pub fn insert(w: &Writer, mut c: Community, history: &[StatusChange<CommunityStatus>]) -> Result<Community> {
-    w.execute("INSERT INTO community (name, description) VALUES (?1, ?2)", params![c.name, c.description])?;
+    w.execute(
+        "INSERT INTO community (name, description, known_from) VALUES (?1, ?2, ?3)",
+        params![c.name, c.description, w.revision()],
+    )?;
     c.id = w.last_insert_rowid();
     w.audit_record("community", c.id, None, Some(&c))?;
     history::insert_all(w, COMMUNITY, c.id, history)?;

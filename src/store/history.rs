@@ -162,7 +162,12 @@ fn next_id(w: &Writer, t: HistoryTable) -> Result<i64> {
 
 /// Inserts one change: (id, owner, status, since).
 fn insert_statement<'w>(w: &'w Writer, t: HistoryTable) -> Result<rusqlite::CachedStatement<'w>> {
-    let sql = format!("INSERT INTO {} (id, {}, status, since) VALUES (?1, ?2, ?3, ?4)", t.table, t.owner_column);
+    let sql = format!(
+        "INSERT INTO {} (id, {}, status, since, known_from) VALUES (?1, ?2, ?3, ?4, {})",
+        t.table,
+        t.owner_column,
+        w.revision()
+    );
     Ok(w.prepare_cached(&sql)?)
 }
 

@@ -146,8 +146,8 @@ impl<K: Vocabulary + serde::Serialize, S: Vocabulary + serde::Serialize> Initiat
 
     pub fn insert(&self, w: &Writer, mut item: Initiative<K>, history: &[StatusChange<S>]) -> Result<Initiative<K>> {
         w.execute(
-            &format!("INSERT INTO {} (kind, name, theme_id) VALUES (?1, ?2, ?3)", self.table),
-            params![item.kind.code(), item.name, item.theme_id],
+            &format!("INSERT INTO {} (kind, name, theme_id, known_from) VALUES (?1, ?2, ?3, ?4)", self.table),
+            params![item.kind.code(), item.name, item.theme_id, w.revision()],
         )?;
         item.id = w.last_insert_rowid();
         replace_links(w, self.link_table, self.owner_column, "partner_id", item.id, &item.partner_ids)?;

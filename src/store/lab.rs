@@ -96,16 +96,17 @@ pub fn get(conn: &Connection, id: i64) -> Result<Lab> {
 }
 
 fn write_links(w: &Writer, lab: &Lab) -> Result<()> {
-    w.execute("DELETE FROM lab_region WHERE lab_id = ?1", [lab.id])?;
-    for region in &lab.regions {
-        w.execute("INSERT OR IGNORE INTO lab_region (lab_id, region) VALUES (?1, ?2)", params![lab.id, region.code()])?;
-    }
+    let regions: Vec<&str> = lab.regions.iter().map(|r| r.code()).collect();
+    replace_links(w, "lab_region", "lab_id", "region", lab.id, &regions)?;
     replace_links(w, "lab_partner", "lab_id", "partner_id", lab.id, &lab.member_ids)?;
     replace_links(w, "lab_theme", "lab_id", "theme_id", lab.id, &lab.theme_ids)
 }
 
 pub fn insert(w: &Writer, mut lab: Lab, history: &[StatusChange<LabStatus>]) -> Result<Lab> {
-    w.execute("INSERT INTO lab (name, description) VALUES (?1, ?2)", params![lab.name, lab.description])?;
+    w.execute(
+        "INSERT INTO lab (name, description, known_from) VALUES (?1, ?2, ?3)",
+        params![lab.name, lab.description, w.revision()],
+    )?;
     lab.id = w.last_insert_rowid();
     write_links(w, &lab)?;
     w.audit_record("lab", lab.id, None, Some(&lab))?;

@@ -254,7 +254,7 @@ fn temporary_beside(path: &Path, purpose: &str) -> Result<PathBuf> {
 
 /// `registry.sqlite.before-restore-20240115T101500Z.backup`, never existing.
 fn safety_copy_path(registry: &Path) -> Result<PathBuf> {
-    let stamp: String = now().chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    let stamp: String = now()?.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
     let name = registry.file_name().unwrap_or_default().to_string_lossy();
     for n in 1.. {
         let suffix = if n == 1 { String::new() } else { format!(".{n}") };

@@ -39,9 +39,9 @@ pub fn set(w: &Writer, m: &Metric) -> Result<Option<Metric>> {
         return Ok(old);
     }
     w.execute(
-        "INSERT INTO metric (name, year, value) VALUES (?1, ?2, ?3)
+        "INSERT INTO metric (name, year, value, known_from) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (name, year) DO UPDATE SET value = excluded.value",
-        params![m.name, m.year, m.value],
+        params![m.name, m.year, m.value, w.revision()],
     )?;
     let rowid: i64 =
         w.query_row("SELECT rowid FROM metric WHERE name = ?1 AND year = ?2", params![m.name, m.year], |r| r.get(0))?;

@@ -22,6 +22,7 @@ pub mod partner;
 pub mod phd;
 pub mod question;
 pub mod report;
+pub mod revision;
 pub mod student;
 pub mod theme;
 
@@ -51,6 +52,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0004_student_pseudonyms.sql"),
     include_str!("../../migrations/0005_status_history_clustered.sql"),
     include_str!("../../migrations/0006_partner_sectors_as_keys.sql"),
+    include_str!("../../migrations/0007_revisions.sql"),
 ];
 
 /// The schema version this binary writes.
@@ -252,11 +254,29 @@ impl Registry {
                 let old = serde_json::json!({ "schema_version": from });
                 let new =
                     serde_json::json!({ "schema_version": target, "backup": backup.map(|p| p.display().to_string()) });
-                tx.execute(
-                    "INSERT INTO change (at, actor, command, entity, entity_id, action, old, new)
-                     VALUES (?1, ?2, 'upgrade', 'registry', 0, 'update', ?3, ?4)",
-                    rusqlite::params![now(), self.actor, old.to_string(), new.to_string()],
+                let at = now()?;
+                let has_revisions: bool = tx.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'revision')",
+                    [],
+                    |r| r.get(0),
                 )?;
+                if has_revisions {
+                    tx.execute(
+                        "INSERT INTO revision (at, actor, command) VALUES (?1, ?2, 'upgrade')",
+                        rusqlite::params![at, self.actor],
+                    )?;
+                    tx.execute(
+                        "INSERT INTO change (at, actor, command, entity, entity_id, action, old, new, revision_id)
+                         VALUES (?1, ?2, 'upgrade', 'registry', 0, 'update', ?3, ?4, last_insert_rowid())",
+                        rusqlite::params![at, self.actor, old.to_string(), new.to_string()],
+                    )?;
+                } else {
+                    tx.execute(
+                        "INSERT INTO change (at, actor, command, entity, entity_id, action, old, new)
+                         VALUES (?1, ?2, 'upgrade', 'registry', 0, 'update', ?3, ?4)",
+                        rusqlite::params![at, self.actor, old.to_string(), new.to_string()],
+                    )?;
+                }
             }
             tx.commit()?;
             Ok(())
@@ -300,7 +320,13 @@ impl Registry {
     fn transact<T>(&mut self, command: &str, commit: bool, f: impl FnOnce(&Writer) -> Result<T>) -> Result<T> {
         self.refuse_read_only()?;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let writer = Writer { tx, command: command.to_string(), actor: self.actor.clone(), at: now() };
+        let at = now()?;
+        // The revision comes first: the triggers that keep earlier versions
+        // of rows name the newest one as the revision that replaced them.
+        tx.prepare_cached("INSERT INTO revision (at, actor, command) VALUES (?1, ?2, ?3)")?
+            .execute(rusqlite::params![at, self.actor, command])?;
+        let revision = tx.last_insert_rowid();
+        let writer = Writer { tx, command: command.to_string(), actor: self.actor.clone(), at, revision };
         let value = f(&writer)?;
         if commit {
             writer.tx.commit()?;
@@ -329,6 +355,22 @@ pub struct Writer<'a> {
     command: String,
     actor: String,
     at: String,
+    /// This transaction's revision: the `known_from` of every row it writes.
+    revision: i64,
+}
+
+impl Writer<'_> {
+    /// This transaction's revision (see `migrations/0007_revisions.sql`).
+    pub fn revision(&self) -> i64 {
+        self.revision
+    }
+
+    /// `values` followed by this revision: the parameters of an insert whose
+    /// last column is `known_from`.
+    pub(crate) fn and_revision<'p, T: rusqlite::ToSql>(&'p self, values: &'p [T]) -> impl rusqlite::Params + 'p {
+        let revision: &dyn rusqlite::ToSql = &self.revision;
+        rusqlite::params_from_iter(values.iter().map(|v| v as &dyn rusqlite::ToSql).chain(std::iter::once(revision)))
+    }
 }
 
 impl std::ops::Deref for Writer<'_> {
@@ -379,9 +421,14 @@ fn backup_path(path: &Path, version: i32) -> Result<PathBuf> {
 /// write by another process cannot make it start over, and in WAL mode that
 /// read holds up no writer.
 pub(crate) fn copy_database(source: &Connection, target: &Path) -> Result<()> {
+    copy_into(source, &mut Connection::open(target)?)
+}
+
+/// Copies the database behind `source` into `dest` (a file or memory) with
+/// SQLite's online backup API, in one step (see [`copy_database`]).
+pub(crate) fn copy_into(source: &Connection, dest: &mut Connection) -> Result<()> {
     use rusqlite::backup::{Backup, StepResult};
-    let mut dest = Connection::open(target)?;
-    let backup = Backup::new(source, &mut dest)?;
+    let backup = Backup::new(source, dest)?;
     let deadline = std::time::Instant::now() + busy_timeout()?;
     loop {
         match backup.step(-1)? {
@@ -548,8 +595,11 @@ pub fn actor() -> String {
         .unwrap_or_else(|| "unknown".to_string())
 }
 
-fn now() -> String {
-    jiff::Timestamp::now().round(jiff::Unit::Second).unwrap_or(jiff::Timestamp::now()).to_string()
+/// The time the registry learns something, to the second: now, or
+/// `IPART_NOW` (an RFC 3339 timestamp such as `2024-02-15T10:00:00Z`) for
+/// reproducible scripts and tests.
+pub fn now() -> Result<String> {
+    Ok(crate::domain::date::now()?.round(jiff::Unit::Second).unwrap_or(jiff::Timestamp::now()).to_string())
 }
 
 /// Where the registry lives when neither --db nor IPART_DB says.
@@ -812,21 +862,28 @@ pub(crate) fn found<T>(result: rusqlite::Result<T>, what: &str, id: i64) -> Resu
     }
 }
 
-/// Replaces the rows of a link table (`lab_partner`, ...) for one record.
-pub(crate) fn replace_links(
+/// Makes the rows of a link table (`lab_partner`, `partner_alias`, ...) for
+/// one record hold exactly `others`: only the links that went are removed
+/// and only the new ones added, so the links that stay keep the revision
+/// that wrote them.
+pub(crate) fn replace_links<T: serde::Serialize>(
     w: &Writer,
     table: &str,
     owner_column: &str,
     other_column: &str,
     owner: i64,
-    others: &[i64],
+    others: &[T],
 ) -> Result<()> {
-    w.execute(&format!("DELETE FROM {table} WHERE {owner_column} = ?1"), [owner])?;
-    let mut stmt =
-        w.prepare_cached(&format!("INSERT OR IGNORE INTO {table} ({owner_column}, {other_column}) VALUES (?1, ?2)"))?;
-    for other in others {
-        stmt.execute([owner, *other])?;
-    }
+    let list = serde_json::to_string(others)?;
+    w.prepare_cached(&format!(
+        "DELETE FROM {table} WHERE {owner_column} = ?1 AND {other_column} NOT IN (SELECT value FROM json_each(?2))"
+    ))?
+    .execute(rusqlite::params![owner, list])?;
+    w.prepare_cached(&format!(
+        "INSERT OR IGNORE INTO {table} ({owner_column}, {other_column}, known_from)
+         SELECT ?1, value, ?3 FROM json_each(?2)"
+    ))?
+    .execute(rusqlite::params![owner, list, w.revision])?;
     Ok(())
 }
 

@@ -77,12 +77,7 @@ fn check_spellings(index: &PartnerIndex, p: &Partner) -> Result<()> {
 }
 
 fn write_aliases(w: &Writer, p: &Partner) -> Result<()> {
-    w.execute("DELETE FROM partner_alias WHERE partner_id = ?1", [p.id])?;
-    let mut stmt = w.prepare_cached("INSERT OR IGNORE INTO partner_alias (partner_id, alias) VALUES (?1, ?2)")?;
-    for alias in &p.aliases {
-        stmt.execute(params![p.id, alias])?;
-    }
-    Ok(())
+    super::replace_links(w, "partner_alias", "partner_id", "alias", p.id, &p.aliases)
 }
 
 fn bind(p: &Partner) -> [Option<String>; 10] {
@@ -107,9 +102,9 @@ pub fn insert(w: &Writer, index: &PartnerIndex, mut p: Partner) -> Result<Partne
     check_unique_code(w, &p)?;
     let b = bind(&p);
     w.execute(
-        "INSERT INTO partner (name, short_name, sector, level, region, joined_on, left_on, external_code, source, external_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        rusqlite::params_from_iter(b.iter()),
+        "INSERT INTO partner (name, short_name, sector, level, region, joined_on, left_on, external_code, source, external_id, known_from)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        w.and_revision(&b),
     )?;
     p.id = w.last_insert_rowid();
     write_aliases(w, &p)?;

@@ -82,9 +82,9 @@ fn bind(p: &Phd) -> [Box<dyn ToSql + '_>; 8] {
 
 pub fn insert(w: &Writer, mut p: Phd) -> Result<Phd> {
     w.execute(
-        "INSERT INTO phd (started_on, ended_on, theme_id, government_partner_id, education_partner_id, topic, source, external_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        rusqlite::params_from_iter(bind(&p).iter()),
+        "INSERT INTO phd (started_on, ended_on, theme_id, government_partner_id, education_partner_id, topic, source, external_id, known_from)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        w.and_revision(&bind(&p)),
     )?;
     p.id = w.last_insert_rowid();
     w.audit_record("phd", p.id, None, Some(&p))?;

@@ -93,9 +93,9 @@ fn bind(q: &Question) -> [Box<dyn ToSql + '_>; 8] {
 
 pub fn insert(w: &Writer, mut q: Question) -> Result<Question> {
     w.execute(
-        "INSERT INTO question (text, theme_id, asked_on, source_activity_id, source_partner_id, assignment_id, lab_id, phd_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        rusqlite::params_from_iter(bind(&q).iter()),
+        "INSERT INTO question (text, theme_id, asked_on, source_activity_id, source_partner_id, assignment_id, lab_id, phd_id, known_from)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        w.and_revision(&bind(&q)),
     )?;
     q.id = w.last_insert_rowid();
     w.audit_record("question", q.id, None, Some(&q))?;

@@ -85,11 +85,11 @@ fn stored_key(conn: &Connection) -> Result<Option<[u8; 32]>> {
 /// (with the batch that first linked it). Returns how many were new.
 pub fn link(w: &Writer, batch: i64, rows: &[(i64, Pseudonym)]) -> Result<usize> {
     let mut stmt = w.prepare_cached(
-        "INSERT OR IGNORE INTO assignment_student (assignment_id, pseudonym, batch_id) VALUES (?1, ?2, ?3)",
+        "INSERT OR IGNORE INTO assignment_student (assignment_id, pseudonym, batch_id, known_from) VALUES (?1, ?2, ?3, ?4)",
     )?;
     let mut added = 0;
     for (assignment, pseudonym) in rows {
-        added += stmt.execute(params![assignment, &pseudonym[..], batch])?;
+        added += stmt.execute(params![assignment, &pseudonym[..], batch, w.revision()])?;
     }
     Ok(added)
 }

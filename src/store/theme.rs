@@ -47,11 +47,7 @@ fn check_spellings(index: &NameIndex, t: &Theme) -> Result<()> {
 }
 
 fn write_aliases(w: &Writer, t: &Theme) -> Result<()> {
-    w.execute("DELETE FROM theme_alias WHERE theme_id = ?1", [t.id])?;
-    for alias in &t.aliases {
-        w.execute("INSERT OR IGNORE INTO theme_alias (theme_id, alias) VALUES (?1, ?2)", params![t.id, alias])?;
-    }
-    Ok(())
+    super::replace_links(w, "theme_alias", "theme_id", "alias", t.id, &t.aliases)
 }
 
 /// Adds a theme at the end of the display order.
@@ -60,8 +56,8 @@ pub fn insert(w: &Writer, index: &NameIndex, mut t: Theme) -> Result<Theme> {
     check_spellings(index, &t)?;
     t.position = w.query_row("SELECT coalesce(max(position), 0) + 1 FROM theme", [], |r| r.get(0))?;
     w.execute(
-        "INSERT INTO theme (code, name_en, name_nl, position) VALUES (?1, ?2, ?3, ?4)",
-        params![t.code, t.name_en, t.name_nl, t.position],
+        "INSERT INTO theme (code, name_en, name_nl, position, known_from) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![t.code, t.name_en, t.name_nl, t.position, w.revision()],
     )?;
     t.id = w.last_insert_rowid();
     write_aliases(w, &t)?;
