@@ -349,6 +349,7 @@ fn the_json_follows_its_schema() {
         vec!["--demo", "report", "--as-of", "2024-06-30", "--compare", "2023", "--by", "lab,status"],
         vec!["--demo", "report", "--year", "2019", "--by", "region,kind"],
         vec!["--db", empty.to_str().unwrap(), "report", "--year", "2023"],
+        vec!["--demo", "report", "--year", "2023", "--changes-since", "2000-01-01"],
     ];
     for args in cases {
         let value = json(&args);

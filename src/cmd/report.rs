@@ -10,7 +10,8 @@ use super::{Context, date_arg, finish};
 use crate::domain::Lang;
 use crate::error::{Error, Result};
 use crate::report::render::{self, ReportFormat};
-use crate::report::{Dimension, Options, Period, TrendStep, compute};
+use crate::report::{Dimension, Options, Period, TrendStep, changes_since, compute};
+use crate::store::revision;
 
 const EXAMPLES: &str = "Examples:
   ipart report --year 2023                          the 2023 figures as tables (state on 31 December)
@@ -21,10 +22,16 @@ const EXAMPLES: &str = "Examples:
   ipart report --year 2023 --format html --output jaarverslag-2023.html
   ipart report --year 2023 --format html --lang en --output report-2023.html --force
   ipart --demo report --year 2023                   the demo registry: the figures of the 2023 infographic
+  ipart report --year 2023 --known-on 2024-02-15    the 2023 figures as published on 15 February 2024
+  ipart report --year 2023 --changes-since 2024-02-15   what late files and corrections changed since then
 
 Definitions: the state on a date is each record's last status change on or before it; an assignment
 exists on a date when its first change is on or before it; a partner counts when it joined on or
-before the date and had not left. See the README (section \"report\") for every figure.";
+before the date and had not left. See the README (section \"report\") for every figure.
+
+--as-of says which day the figures are about; --known-on says what the registry knew: the figures as
+they came out on that day, before any later import, edit, removal or undo. A day means its end,
+local time; a moment can be given too (2024-02-15T14:30, or 2024-02-15T13:30:00Z).";
 
 /// Print every figure of the yearly infographic for a calendar year, an
 /// academic year or up to a date: partners, assignments (by status, level,
@@ -56,6 +63,12 @@ pub struct ReportArgs {
     /// How many government and education partners the top lists show
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub top: usize,
+    /// The figures as the registry knew them at the end of DAY (or at a moment), leaving out what it learned later
+    #[arg(long, value_name = "DAY")]
+    pub known_on: Option<String>,
+    /// Add what the registry learned since DAY (or a moment) that changes this period's figures
+    #[arg(long, value_name = "DAY")]
+    pub changes_since: Option<String>,
     /// Output format
     #[arg(long, short, value_enum, default_value_t)]
     pub format: ReportFormat,
@@ -96,7 +109,25 @@ pub fn run(args: &ReportArgs, ctx: &Context) -> Result<()> {
     let lang = ctx.lang_or((args.format == ReportFormat::Html).then_some(Lang::Nl));
     let options = Options { period, trend: args.trend, by, compare: args.compare, top: args.top };
     let registry = ctx.open()?;
-    let report = compute(registry.conn(), &options)?;
+    let known = match &args.known_on {
+        Some(when) => Some(Knowledge::on(registry.conn(), "--known-on", when, false, ctx)?),
+        None => None,
+    };
+    let conn = known.as_ref().map_or(registry.conn(), |k| &k.conn);
+    let mut report = compute(conn, &options)?;
+    report.known_on = args.known_on.clone();
+    if let Some(since) = &args.changes_since {
+        let earlier = Knowledge::on(registry.conn(), "--changes-since", since, true, ctx)?;
+        if let Some(known) = known.as_ref().filter(|k| k.revision < earlier.revision) {
+            return Err(Error::usage(format!(
+                "--changes-since {since} is later than --known-on {}; give an earlier day to compare with",
+                known.shown
+            ))
+            .into());
+        }
+        report.changes_since =
+            Some(changes_since(&report, &earlier.conn, conn, &options, since.clone(), earlier.revision)?);
+    }
     let mut text = Vec::new();
     render::render(&report, args.format, lang, ctx.style, &mut text)?;
     match &args.output {
@@ -110,6 +141,44 @@ pub fn run(args: &ReportArgs, ctx: &Context) -> Result<()> {
             ctx.info(format!("wrote the {} report to {}", report.period.label, path.display()));
             Ok(())
         }
+    }
+}
+
+/// The registry as it was known at a moment given on the command line.
+struct Knowledge {
+    conn: rusqlite::Connection,
+    /// The last revision made by then (0: none).
+    revision: i64,
+    /// The moment as given.
+    shown: String,
+}
+
+impl Knowledge {
+    /// The registry as known at `when` (`flag`'s value). Before the first
+    /// revision the registry knew nothing: an error, unless `empty_ok`.
+    fn on(conn: &rusqlite::Connection, flag: &str, when: &str, empty_ok: bool, ctx: &Context) -> Result<Knowledge> {
+        let moment = crate::domain::date::parse_moment(when).map_err(|e| Error::invalid(format!("{flag}: {e}")))?;
+        let known = revision::last_at_or_before(conn, moment)?;
+        let revision = match &known {
+            Some(r) => {
+                ctx.info(format!(
+                    "{flag} {when}: as the registry knew it after the change recorded at {} ({}, revision {})",
+                    r.at, r.command, r.id
+                ));
+                r.id
+            }
+            None if empty_ok => 0,
+            None => {
+                let first = conn
+                    .query_row("SELECT min(at) FROM revision", [], |r| r.get::<_, Option<String>>(0))?
+                    .unwrap_or_default();
+                return Err(Error::invalid(format!(
+                    "{flag} {when}: the registry had learned nothing by then (its first change was recorded at {first})"
+                ))
+                .into());
+            }
+        };
+        Ok(Knowledge { conn: revision::as_known_after(conn, revision)?, revision, shown: when.to_string() })
     }
 }
 

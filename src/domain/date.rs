@@ -69,6 +69,32 @@ pub fn now() -> Result<jiff::Timestamp, Error> {
     }
 }
 
+/// A moment as people give it for "what the registry knew then": a date
+/// (`2024-02-15`, `15-02-2024`: the end of that day, local time), a local
+/// date and time (`2024-02-15T14:30`, `2024-02-15 14:30:05`), or an RFC 3339
+/// timestamp with its offset (`2024-02-15T13:30:00Z`).
+pub fn parse_moment(input: &str) -> Result<jiff::Timestamp, Error> {
+    let s = input.trim();
+    let bad = || {
+        Error::invalid(format!(
+            "{} is not a day or a moment (expected a date such as 2024-02-15, a local time such as \
+             2024-02-15T14:30, or a timestamp such as 2024-02-15T13:30:00Z)",
+            super::names::shown(input)
+        ))
+    };
+    let tz = jiff::tz::TimeZone::system();
+    if !s.contains(['T', 't', ' ', ':']) {
+        let day = parse_date(s)?;
+        let end = day.to_datetime(jiff::civil::Time::constant(23, 59, 59, 0));
+        return end.to_zoned_datetime(tz).map(|z| z.timestamp()).map_err(|_| bad());
+    }
+    if let Ok(t) = s.parse::<jiff::Timestamp>() {
+        return Ok(t);
+    }
+    let local: jiff::civil::DateTime = s.replacen(' ', "T", 1).parse().map_err(|_| bad())?;
+    local.to_zoned_datetime(tz).map(|z| z.timestamp()).map_err(|_| bad())
+}
+
 /// The first year ipart accepts in a date or a period: the programme's
 /// records begin well after it, so an earlier year is a typo (`2013` for
 /// `2023`, `23` for `2023`).
@@ -119,6 +145,23 @@ pub fn year_end(year: i16) -> Result<Date, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn moments_people_give() {
+        let t = |s: &str| parse_moment(s).map(|t| t.to_string());
+        assert_eq!(t("2024-02-15T13:30:00Z").unwrap(), "2024-02-15T13:30:00Z");
+        assert_eq!(t("2024-02-15T14:30:00+01:00").unwrap(), "2024-02-15T13:30:00Z");
+        // A day means its end, whatever the local time zone: after every
+        // moment of that day in UTC-12 to UTC+14, before the next day's.
+        let day_end = parse_moment("2024-02-15").unwrap();
+        assert!(day_end > "2024-02-15T09:59:59Z".parse().unwrap());
+        assert!(day_end < "2024-02-16T12:00:00Z".parse().unwrap());
+        assert_eq!(parse_moment("15-02-2024").unwrap(), day_end);
+        assert!(parse_moment("2024-02-15T14:30").is_ok());
+        assert!(parse_moment("2024-02-15 14:30:05").is_ok());
+        assert!(parse_moment("gisteren").unwrap_err().message.contains("not a day or a moment"));
+        assert!(parse_moment("2024-02-30").is_err());
+    }
 
     #[test]
     fn plausible_years_and_dates() {

@@ -138,21 +138,44 @@ pub fn compute(conn: &Connection, options: &Options) -> Result<Report> {
     if let Some(year) = options.compare {
         let other = Options { period: options.period.in_year(year)?, by: None, compare: None, ..options.clone() };
         let previous = compute_period(conn, &other)?;
-        let key_figures = report
-            .key_figures
-            .list()
-            .iter()
-            .zip(previous.key_figures.list())
-            .map(|((figure, value), (_, before))| Change {
-                figure: figure.to_string(),
-                value: *value,
-                previous: before,
-                change: value - before,
-            })
-            .collect();
+        let key_figures = key_figure_changes(&report.key_figures, &previous.key_figures);
         report.compare = Some(Comparison { period: previous.period, key_figures });
     }
     Ok(report)
+}
+
+/// What changed in `report` (computed on `later`) since the registry as it
+/// was known at an earlier moment (`earlier`, after `revision`): the
+/// assignments of the period and every key figure.
+pub fn changes_since(
+    report: &Report,
+    earlier: &Connection,
+    later: &Connection,
+    options: &Options,
+    since: String,
+    revision: i64,
+) -> Result<ChangesSince> {
+    let then = compute_period(earlier, &Options { by: None, compare: None, ..options.clone() })?;
+    Ok(ChangesSince {
+        since,
+        revision,
+        assignments: crate::store::revision::assignment_changes(earlier, later, options.period.end)?,
+        key_figures: key_figure_changes(&report.key_figures, &then.key_figures),
+    })
+}
+
+/// Each key figure of `now` beside its value in `then`.
+fn key_figure_changes(now: &KeyFigures, then: &KeyFigures) -> Vec<Change> {
+    now.list()
+        .iter()
+        .zip(then.list())
+        .map(|((figure, value), (_, before))| Change {
+            figure: figure.to_string(),
+            value: *value,
+            previous: before,
+            change: value - before,
+        })
+        .collect()
 }
 
 /// The rows of a tally in a fixed order of values, with zeros for those
@@ -522,6 +545,8 @@ fn compute_period(conn: &Connection, options: &Options) -> Result<Report> {
         not_adding_up,
         cross,
         compare: None,
+        changes_since: None,
+        known_on: None,
     })
 }
 

@@ -203,31 +203,36 @@ pub fn title(report: &Report, lang: Lang) -> String {
 
 pub fn subtitle(report: &Report, lang: Lang) -> String {
     let p = &report.period;
-    match lang {
+    let state = match lang {
         Lang::En => format!("State on {}; \"during the period\": {} to {}", p.end, p.start, p.end),
         Lang::Nl => format!("Stand op {}; \"in de periode\": {} t/m {}", p.end, p.start, p.end),
+    };
+    match &report.known_on {
+        Some(day) => format!("{state}; {} {day}", tr(lang, "as known on", "zoals bekend op")),
+        None => state,
     }
 }
 
 /// Builds the document.
 pub fn build(report: &Report, lang: Lang) -> Document {
     let names = Names::new(report, lang);
-    let sections = vec![
-        key_figures(report, &names),
-        partners(report, &names),
-        assignments(report, &names),
-        students(report, &names),
-        trend(report, &names),
-        labs(report, &names),
-        knowledge(report, &names),
-        activities(report, &names),
-        metrics(report, &names),
-        not_adding_up(report, &names),
-    ]
-    .into_iter()
-    .chain(cross(report, &names))
-    .chain(std::iter::once(definitions(&names)))
-    .collect();
+    let sections = vec![key_figures(report, &names)]
+        .into_iter()
+        .chain(changes_since(report, &names))
+        .chain([
+            partners(report, &names),
+            assignments(report, &names),
+            students(report, &names),
+            trend(report, &names),
+            labs(report, &names),
+            knowledge(report, &names),
+            activities(report, &names),
+            metrics(report, &names),
+            not_adding_up(report, &names),
+        ])
+        .chain(cross(report, &names))
+        .chain(std::iter::once(definitions(&names)))
+        .collect();
     Document { title: title(report, lang), subtitle: subtitle(report, lang), sections }
 }
 
@@ -272,6 +277,62 @@ fn key_figures(report: &Report, names: &Names) -> Section {
         tables: vec![t, levels],
         notes: vec![],
     }
+}
+
+/// `--changes-since`: one sentence on the assignments of the period, and
+/// the key figures that changed, then and now.
+fn changes_since(report: &Report, names: &Names) -> Option<Section> {
+    let c = report.changes_since.as_ref()?;
+    let l = names.lang;
+    let a = &c.assignments;
+    let period = &report.period.label;
+    let parts: Vec<String> = match l {
+        Lang::En => [
+            (a.added, format!("{} added to {period}", plural(a.added, "assignment", "assignments"))),
+            (a.removed, format!("{} taken out of {period}", plural(a.removed, "assignment", "assignments"))),
+            (a.status_changed, format!("{} changed status", a.status_changed)),
+            (a.details_changed, format!("{} changed otherwise", a.details_changed)),
+        ],
+        Lang::Nl => [
+            (a.added, format!("{} bij {period} gekomen", plural(a.added, "opdracht", "opdrachten"))),
+            (a.removed, format!("{} uit {period} verdwenen", plural(a.removed, "opdracht", "opdrachten"))),
+            (a.status_changed, format!("{} met een andere status", a.status_changed)),
+            (a.details_changed, format!("{} anders gewijzigd", a.details_changed)),
+        ],
+    }
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(_, text)| text)
+    .collect();
+    let summary = match (l, parts.is_empty()) {
+        (Lang::En, true) => format!("Since {}: no change to the assignments of {period}.", c.since),
+        (Lang::Nl, true) => format!("Sinds {}: geen wijziging in de opdrachten van {period}.", c.since),
+        (Lang::En, false) => format!("Since {}: {}.", c.since, parts.join(", ")),
+        (Lang::Nl, false) => format!("Sinds {}: {}.", c.since, parts.join(", ")),
+    };
+    // The sentence leads; the key figures that changed follow it.
+    let mut t = Table::new(
+        summary.clone(),
+        &[tr(l, "figure", "cijfer"), tr(l, "then", "toen"), tr(l, "now", "nu"), tr(l, "change", "verschil")],
+    );
+    for k in c.key_figures.iter().filter(|k| k.change != 0) {
+        t.row(vec![names.key_figure(&k.figure).to_string(), n(k.previous), n(k.value), signed(k.change)]);
+    }
+    let (tables, notes) = if t.rows.is_empty() { (vec![], vec![summary]) } else { (vec![t], vec![]) };
+    Some(Section {
+        id: "changes-since",
+        title: match l {
+            Lang::En => format!("Changes since {}", c.since),
+            Lang::Nl => format!("Wijzigingen sinds {}", c.since),
+        },
+        tables,
+        notes,
+    })
+}
+
+/// "1 assignment", "12 assignments".
+fn plural(n: i64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn sector_table(caption: String, l: Lang, rows: [(&str, &Sectors); 2]) -> Table {

@@ -12,7 +12,7 @@ pub mod model;
 pub mod period;
 pub mod share;
 
-pub use compute::{Dimension, Options, TrendStep, compute};
+pub use compute::{Dimension, Options, TrendStep, changes_since, compute};
 pub use model::Report;
 pub use period::{Basis, Period};
 pub mod chart;

@@ -43,6 +43,15 @@ pub struct Report {
     /// `--compare`: the key figures of another year and the change.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub compare: Option<Comparison>,
+    /// `--changes-since`: what the registry learned since an earlier moment
+    /// that changes this period's figures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changes_since: Option<ChangesSince>,
+    /// `--known-on`, as given: the figures are those the registry knew then.
+    /// Not in the JSON, so that a report given again as known on the day it
+    /// was published is that report, byte for byte.
+    #[serde(skip)]
+    pub known_on: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -418,6 +427,32 @@ pub struct Change {
     pub value: i64,
     pub previous: i64,
     pub change: i64,
+}
+
+/// What the registry learned between an earlier moment and the moment the
+/// report is taken at (now, or `--known-on`), for this period.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangesSince {
+    /// The earlier moment, as given (`2024-02-15`).
+    pub since: String,
+    /// The last revision the registry had made by then (0: none yet).
+    pub revision: i64,
+    /// How the assignments existing on the end date differ.
+    pub assignments: crate::store::revision::AssignmentChanges,
+    /// Every key figure, then (`previous`) and now (`value`).
+    pub key_figures: Vec<Change>,
+}
+
+impl ChangesSince {
+    /// Whether nothing the report shows changed.
+    pub fn is_empty(&self) -> bool {
+        let a = &self.assignments;
+        a.added == 0
+            && a.removed == 0
+            && a.status_changed == 0
+            && a.details_changed == 0
+            && self.key_figures.iter().all(|k| k.change == 0)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

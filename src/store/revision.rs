@@ -124,6 +124,88 @@ pub fn as_known_after(conn: &Connection, revision: i64) -> Result<Connection> {
     Ok(copy)
 }
 
+/// How the assignments existing on a day differ between two views of the
+/// registry (two moments of knowledge).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct AssignmentChanges {
+    /// Existing on the day in the later view only: learned since, or dated
+    /// into the period since.
+    pub added: i64,
+    /// Existing on the day in the earlier view only: removed since, or dated
+    /// out of the period since.
+    pub removed: i64,
+    /// In both, with another status on the day.
+    pub status_changed: i64,
+    /// In both with the same status, but another kind, level, theme,
+    /// partner, lab or number of students.
+    pub details_changed: i64,
+}
+
+/// Compares the assignments existing on `day` in `earlier` and `later`,
+/// reading both in id order side by side (memory stays flat).
+pub fn assignment_changes(
+    earlier: &Connection,
+    later: &Connection,
+    day: crate::domain::Date,
+) -> Result<AssignmentChanges> {
+    const STATES: &str = "SELECT a.id, s.status, a.kind, a.level, a.theme_id, a.government_partner_id,
+               a.education_partner_id, a.lab_id, a.students
+        FROM assignment a
+        JOIN assignment_status s ON s.assignment_id = a.id
+         AND s.since = (SELECT max(since) FROM assignment_status WHERE assignment_id = a.id AND since <= ?1)
+        ORDER BY a.id";
+    type State = (i64, String, [Option<String>; 7]);
+    fn state(r: &rusqlite::Row) -> rusqlite::Result<State> {
+        let text = |i: usize| -> rusqlite::Result<Option<String>> {
+            Ok(match r.get_ref(i)? {
+                rusqlite::types::ValueRef::Null => None,
+                rusqlite::types::ValueRef::Integer(n) => Some(n.to_string()),
+                rusqlite::types::ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
+                other => Some(format!("{other:?}")),
+            })
+        };
+        Ok((r.get(0)?, r.get(1)?, [text(2)?, text(3)?, text(4)?, text(5)?, text(6)?, text(7)?, text(8)?]))
+    }
+    let day = day.to_string();
+    let mut before_stmt = earlier.prepare(STATES)?;
+    let mut after_stmt = later.prepare(STATES)?;
+    let mut before = before_stmt.query_map([&day], state)?;
+    let mut after = after_stmt.query_map([&day], state)?;
+    let mut changes = AssignmentChanges::default();
+    let (mut b, mut a) = (before.next().transpose()?, after.next().transpose()?);
+    loop {
+        match (&b, &a) {
+            (None, None) => break,
+            (Some(_), None) => {
+                changes.removed += 1;
+                b = before.next().transpose()?;
+            }
+            (None, Some(_)) => {
+                changes.added += 1;
+                a = after.next().transpose()?;
+            }
+            (Some(x), Some(y)) if x.0 < y.0 => {
+                changes.removed += 1;
+                b = before.next().transpose()?;
+            }
+            (Some(x), Some(y)) if x.0 > y.0 => {
+                changes.added += 1;
+                a = after.next().transpose()?;
+            }
+            (Some(x), Some(y)) => {
+                if x.1 != y.1 {
+                    changes.status_changed += 1;
+                } else if x.2 != y.2 {
+                    changes.details_changed += 1;
+                }
+                b = before.next().transpose()?;
+                a = after.next().transpose()?;
+            }
+        }
+    }
+    Ok(changes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

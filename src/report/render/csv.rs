@@ -169,6 +169,20 @@ pub fn render(report: &Report, out: &mut dyn Write) -> Result<()> {
             l.put("compare", &k.figure, &c.period.label, k.previous, None)?;
         }
     }
+    if let Some(c) = &report.changes_since {
+        let a = &c.assignments;
+        for (what, n) in [
+            ("assignments_added", a.added),
+            ("assignments_removed", a.removed),
+            ("assignments_status_changed", a.status_changed),
+            ("assignments_details_changed", a.details_changed),
+        ] {
+            l.put("changes_since", what, &c.since, n, None)?;
+        }
+        for k in &c.key_figures {
+            l.put("changes_since_key_figures", &k.figure, &c.since, k.previous, None)?;
+        }
+    }
     l.w.flush()?;
     Ok(())
 }
