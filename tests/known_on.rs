@@ -69,10 +69,13 @@ fn a_published_report_comes_back_byte_for_byte_after_late_data() {
     let batch = t.at("2024-02-21T10:00:00Z", &["import", "assignments", &wrong]);
     let after_wrong = t.report("2024-02-21T10:00:01Z", &[]);
     t.at("2024-02-22T10:00:00Z", &["import", "undo", batch.trim()]);
-    // Corrections: a level, a status in 2023, a removal, a partner's joining date.
+    // Corrections: the students of one, a status in 2023, a removal.
     t.at("2024-02-23T10:00:00Z", &["assignment", "edit", "coordinator:IP-2023-101", "--students", "5"]);
     let edited = t.report("2024-02-23T10:00:01Z", &[]);
-    t.at("2024-02-24T10:00:00Z", &["assignment", "status", "coordinator:IP-2023-092", "completed", "--on", "2023-12-15"]);
+    t.at(
+        "2024-02-24T10:00:00Z",
+        &["assignment", "status", "coordinator:IP-2023-092", "completed", "--on", "2023-12-15"],
+    );
     let removed = t.conn_first_assignment_of_2023();
     t.at("2024-02-25T10:00:00Z", &["assignment", "remove", &removed.to_string()]);
     let now = t.report("2024-03-01T10:00:00Z", &[]);
