@@ -101,7 +101,10 @@ fn every_record_command_is_audited() {
     let id = rows[0]["entity_id"].as_i64().unwrap().to_string();
     assert_eq!(rows[1]["new"]["assignment_id"].as_i64(), rows[0]["entity_id"].as_i64());
     a(&["assignment", "status", &id, "in_progress", "--on", "2023-10-01"], &[("assignment_status", "insert")]);
-    let rows = a(&["assignment", "status", &id, "completed", "--on", "2023-10-01"], &[("assignment_status", "update")]);
+    let rows = a(
+        &["assignment", "status", &id, "completed", "--on", "2023-10-01", "--replace"],
+        &[("assignment_status", "update")],
+    );
     assert_eq!((&rows[0]["old"]["status"], &rows[0]["new"]["status"]), (&"in_progress".into(), &"completed".into()));
     a(&["assignment", "status", &id, "--remove", "--on", "2023-10-01"], &[("assignment_status", "delete")]);
     let rows = a(&["assignment", "edit", &id, "--students", "3"], &[("assignment", "update")]);

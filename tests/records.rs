@@ -156,8 +156,10 @@ fn assignment_add_status_history_and_show() {
     assert_eq!(reg.json(&["assignment", "show", &id, "--as-of", "2025-03-01"])["status"], "in_progress");
     assert_eq!(reg.json(&["assignment", "show", &id, "--as-of", "2024-12-31"])["status"], serde_json::Value::Null);
 
-    // A second change on the same day replaces the first; removing a mistake works.
-    reg.ok(&["assignment", "status", &id, "cancelled", "--on", "2025-06-30"]);
+    // A second change on the same day replaces the first when --replace says
+    // so (refused without it); removing a mistake works.
+    reg.refused(&["assignment", "status", &id, "cancelled", "--on", "2025-06-30"]);
+    reg.ok(&["assignment", "status", &id, "cancelled", "--on", "2025-06-30", "--replace"]);
     assert_eq!(reg.json(&["assignment", "show", &id])["status"], "cancelled");
     reg.ok(&["assignment", "status", &id, "--remove", "--on", "2025-06-30"]);
     assert_eq!(reg.json(&["assignment", "show", &id])["status"], "in_progress");

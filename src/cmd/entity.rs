@@ -551,6 +551,13 @@ fn build_command(spec: &Spec) -> Command {
                 )
                 .arg(Arg::new("on").long("on").value_name("DATE").help("The day it began [default: today]"))
                 .arg(
+                    Arg::new("replace")
+                        .long("replace")
+                        .action(ArgAction::SetTrue)
+                        .conflicts_with("remove")
+                        .help("Replace a change already recorded on that day (refused without it)"),
+                )
+                .arg(
                     Arg::new("remove")
                         .long("remove")
                         .action(ArgAction::SetTrue)
@@ -785,42 +792,102 @@ fn status(ctx: &Context, spec: &Spec, m: &ArgMatches) -> Result<()> {
         Some(d) => date_arg("--on", &d)?,
         None => ctx.today()?,
     };
-    let name = spec.kind.name();
-    let command = format!("{name} status");
+    let command = format!("{} status", spec.kind.name());
+    let lang = ctx.lang();
+    let record = format!("{} {id}", spec.kind.name_in(lang));
     if m.get_flag("remove") {
-        registry.write(&command, |w| history::remove(w, table, id, on))?;
-        ctx.info(format!("removed the status change of {name} {id} on {on}"));
+        let now = registry.write(&command, |w| {
+            history::remove(w, table, id, on)?;
+            status_now(w, spec.kind, table, id, lang)
+        })?;
+        ctx.say(
+            format!("{record}: the status change on {on} is removed; now {now}"),
+            format!("{record}: de statuswijziging op {on} is verwijderd; nu {now}"),
+        );
         ctx.note_demo_write();
         return Ok(());
     }
     let given = string(m, "status").unwrap_or_default();
-    let changed = registry.write(&command, |w| {
+    let replace = m.get_flag("replace");
+    let said = registry.write(&command, |w| {
         let invalid = |e: Error| Error::invalid(format!("STATUS: {}", e.message));
         match spec.kind {
-            Kind::Assignment => set_status::<AssignmentStatus>(w, table, id, &given, on, invalid),
-            Kind::Lab => set_status::<LabStatus>(w, table, id, &given, on, invalid),
-            Kind::Community => set_status::<CommunityStatus>(w, table, id, &given, on, invalid),
-            Kind::Curriculum => set_status::<CurriculumStatus>(w, table, id, &given, on, invalid),
-            _ => set_status::<ChairStatus>(w, table, id, &given, on, invalid),
+            Kind::Assignment => set_status::<AssignmentStatus>(w, table, id, &given, on, replace, lang, invalid),
+            Kind::Lab => set_status::<LabStatus>(w, table, id, &given, on, replace, lang, invalid),
+            Kind::Community => set_status::<CommunityStatus>(w, table, id, &given, on, replace, lang, invalid),
+            Kind::Curriculum => set_status::<CurriculumStatus>(w, table, id, &given, on, replace, lang, invalid),
+            _ => set_status::<ChairStatus>(w, table, id, &given, on, replace, lang, invalid),
         }
     })?;
-    if changed {
-        ctx.info(format!("{name} {id} is {given} from {on}"));
+    let (status, outcome) = said;
+    match outcome {
+        Said::Added => ctx.say(format!("{record}: {status} since {on}"), format!("{record}: {status} sinds {on}")),
+        Said::Replaced(was) => ctx.say(
+            format!("{record}: {status} since {on} (replacing {was} on that day)"),
+            format!("{record}: {status} sinds {on} (in plaats van {was} op die dag)"),
+        ),
+        Said::AlreadySo(since) => ctx.say(
+            format!("{record} is already {status} (since {since}); nothing changed"),
+            format!("{record} is al {status} (sinds {since}); er is niets gewijzigd"),
+        ),
+    }
+    if !matches!(outcome, Said::AlreadySo(_)) {
         ctx.note_demo_write();
-    } else {
-        ctx.info(format!("{name} {id} was already {given} from {on}; nothing changed"));
     }
     Ok(())
 }
 
+/// What a status command did, with status names in the reader's language.
+enum Said {
+    Added,
+    Replaced(&'static str),
+    AlreadySo(Date),
+}
+
+#[allow(clippy::too_many_arguments)]
 fn set_status<S: Vocabulary + serde::Serialize>(
     w: &crate::store::Writer,
     table: history::HistoryTable,
     id: i64,
     given: &str,
     on: Date,
+    replace: bool,
+    lang: Lang,
     invalid: impl Fn(Error) -> Error,
-) -> Result<bool> {
+) -> Result<(&'static str, Said)> {
     let status = S::parse(given).map_err(invalid)?;
-    history::set(w, table, id, StatusChange { since: on, status })
+    let said = match history::change(w, table, id, StatusChange { since: on, status }, replace)? {
+        history::Outcome::Added => Said::Added,
+        history::Outcome::Replaced { was } => Said::Replaced(was.name(lang)),
+        history::Outcome::AlreadySo { since } => Said::AlreadySo(since),
+    };
+    Ok((status.name(lang), said))
+}
+
+/// "in progress since 2023-09-01": the status a record has now, after its
+/// last change, in the reader's language.
+fn status_now(
+    w: &crate::store::Writer,
+    kind: Kind,
+    table: history::HistoryTable,
+    id: i64,
+    lang: Lang,
+) -> Result<String> {
+    fn last<S: Vocabulary>(w: &crate::store::Writer, t: history::HistoryTable, id: i64, lang: Lang) -> Result<String> {
+        let history = history::load::<S>(w, t, id)?;
+        Ok(history
+            .last()
+            .map(|c| match lang {
+                Lang::En => format!("{} since {}", c.status.name(lang), c.since),
+                Lang::Nl => format!("{} sinds {}", c.status.name(lang), c.since),
+            })
+            .unwrap_or_default())
+    }
+    match kind {
+        Kind::Assignment => last::<AssignmentStatus>(w, table, id, lang),
+        Kind::Lab => last::<LabStatus>(w, table, id, lang),
+        Kind::Community => last::<CommunityStatus>(w, table, id, lang),
+        Kind::Curriculum => last::<CurriculumStatus>(w, table, id, lang),
+        _ => last::<ChairStatus>(w, table, id, lang),
+    }
 }

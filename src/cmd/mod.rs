@@ -112,6 +112,14 @@ impl Context {
         }
     }
 
+    /// A message for the person at the terminal, in their language.
+    pub fn say(&self, en: impl std::fmt::Display, nl: impl std::fmt::Display) {
+        match self.lang() {
+            Lang::En => self.info(en),
+            Lang::Nl => self.info(nl),
+        }
+    }
+
     /// A warning on stderr (shown even with `--quiet`).
     pub fn warn(&self, message: impl std::fmt::Display) {
         let prefix = if self.err_style.color { "\x1b[1;33mwarning:\x1b[0m" } else { "warning:" };

@@ -50,6 +50,26 @@ impl Kind {
     ];
 
     /// The command and table name ("partner").
+    /// The name of the kind in `lang`, for messages: "assignment", "opdracht".
+    pub fn name_in(self, lang: crate::domain::Lang) -> &'static str {
+        match lang {
+            crate::domain::Lang::En => self.name(),
+            crate::domain::Lang::Nl => match self {
+                Kind::Theme => "thema",
+                Kind::Partner => "partner",
+                Kind::Lab => "lab",
+                Kind::Community => "community",
+                Kind::Assignment => "opdracht",
+                Kind::Phd => "promovendus",
+                Kind::Activity => "activiteit",
+                Kind::Curriculum => "onderwijsprogramma",
+                Kind::Chair => "leerstoel",
+                Kind::Question => "vraag",
+                Kind::Metric => "cijfer",
+            },
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Kind::Theme => "theme",

@@ -78,6 +78,52 @@ pub fn set<S: Vocabulary + serde::Serialize>(
     }
 }
 
+/// What a status change typed on the command line did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome<S> {
+    /// A new change was recorded.
+    Added,
+    /// The change on the same day, to `was`, was replaced (`--replace`).
+    Replaced { was: S },
+    /// The status in force on that day already was this one, since `since`:
+    /// nothing was recorded.
+    AlreadySo { since: Date },
+}
+
+/// Records a status change asked for by a person: a status already in
+/// force on that day changes nothing (it would only repeat itself), and a
+/// change already recorded on that day is replaced only when `replace` says
+/// so: otherwise the refusal names both.
+pub fn change<S: Vocabulary + serde::Serialize>(
+    w: &Writer,
+    t: HistoryTable,
+    id: i64,
+    change: StatusChange<S>,
+    replace: bool,
+) -> Result<Outcome<S>> {
+    let stored = load::<S>(w, t, id)?;
+    let same_day = stored.iter().find(|c| c.since == change.since).copied();
+    match (crate::domain::status_on(&stored, change.since), same_day) {
+        (Some(now), _) if now.status == change.status => return Ok(Outcome::AlreadySo { since: now.since }),
+        (_, Some(existing)) if !replace => {
+            return Err(Error::invalid(format!(
+                "{} {id} already has a status change on {}, to {}; give --replace to replace it with {}, or choose another --on (nothing was changed)",
+                t.owner,
+                change.since,
+                existing.status.name_en(),
+                change.status.name_en()
+            ))
+            .into());
+        }
+        _ => {}
+    }
+    set(w, t, id, change)?;
+    Ok(match same_day {
+        Some(existing) => Outcome::Replaced { was: existing.status },
+        None => Outcome::Added,
+    })
+}
+
 /// Removes the change on `since`; refuses to remove the only one, since a
 /// record without history would not exist on any date.
 pub fn remove(w: &Writer, t: HistoryTable, id: i64, since: Date) -> Result<()> {

@@ -326,9 +326,11 @@ impl Registry {
         tx.prepare_cached("INSERT INTO revision (at, actor, command) VALUES (?1, ?2, ?3)")?
             .execute(rusqlite::params![at, self.actor, command])?;
         let revision = tx.last_insert_rowid();
+        let before = tx.total_changes();
         let writer = Writer { tx, command: command.to_string(), actor: self.actor.clone(), at, revision };
         let value = f(&writer)?;
-        if commit {
+        // A command that changed nothing leaves nothing, not even its revision.
+        if commit && writer.tx.total_changes() != before {
             writer.tx.commit()?;
         }
         Ok(value)
