@@ -48,10 +48,10 @@ before the date and had not left. See the README (section \"report\") for every 
 #[command(group(ArgGroup::new("when").args(["year", "academic_year", "as_of", "period", "from"])))]
 pub struct ReportArgs {
     /// The calendar year: the state on 31 December, the period 1 January to 31 December
-    #[arg(long, value_name = "YEAR")]
+    #[arg(long, value_name = "YEAR", allow_negative_numbers = true)]
     pub year: Option<String>,
     /// The academic year starting in YEAR: the state on 31 August YEAR+1, the period from 1 September YEAR
-    #[arg(long, value_name = "YEAR")]
+    #[arg(long, value_name = "YEAR", allow_negative_numbers = true)]
     pub academic_year: Option<String>,
     /// The state on DATE, the period from 1 January of its year [default: today]
     #[arg(long, value_name = "DATE")]
@@ -66,7 +66,7 @@ pub struct ReportArgs {
     #[arg(long, value_name = "DATE", requires = "from")]
     pub to: Option<String>,
     /// Add the change against the same period of YEAR (the same half year, quarter, month or days)
-    #[arg(long, value_name = "YEAR")]
+    #[arg(long, value_name = "YEAR", allow_negative_numbers = true)]
     pub compare: Option<String>,
     /// Add a cross table of assignments by two dimensions (rows,columns)
     #[arg(long, value_name = "DIM,DIM", value_delimiter = ',', num_args = 1)]
