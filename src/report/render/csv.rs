@@ -229,3 +229,22 @@ fn excel_text(cell: &Cell) -> String {
         Cell::Empty => String::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excel_cells_as_dutch_excel_reads_them() {
+        assert_eq!(excel_text(&Cell::Number(75.5)), "75,5");
+        assert_eq!(excel_text(&Cell::Number(1700.0)), "1700");
+        assert_eq!(excel_text(&Cell::Share(64)), "64%");
+        assert_eq!(excel_text(&Cell::Int(-3)), "-3", "a number is not a formula");
+        assert_eq!(excel_text(&Cell::Date("2023-12-31".parse().unwrap())), "2023-12-31");
+        assert_eq!(excel_text(&Cell::Text("=1+1".into())), "'=1+1");
+        assert_eq!(excel_text(&Cell::Text("@SUM(A1)".into())), "'@SUM(A1)");
+        assert_eq!(excel_text(&Cell::Text("\tx".into())), "'\tx");
+        assert_eq!(excel_text(&Cell::Text("Hanze".into())), "Hanze");
+        assert_eq!(excel_text(&Cell::Empty), "");
+    }
+}

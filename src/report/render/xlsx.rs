@@ -8,8 +8,8 @@
 use std::io::Write;
 
 use rust_xlsxwriter::{
-    Chart, ChartDataLabel, ChartType, DocProperties, ExcelDateTime, Format, FormatBorder, Workbook, Worksheet,
-    XlsxError,
+    Chart, ChartDataLabel, ChartType, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook,
+    Worksheet, XlsxError,
 };
 
 use super::workbook::{self, Block, Cell, ChartKind, Sheet};
@@ -24,6 +24,8 @@ struct Formats {
     subtitle: Format,
     block_title: Format,
     header: Format,
+    /// The header of a column of numbers, aligned with them.
+    number_header: Format,
     integer: Format,
     share: Format,
     date: Format,
@@ -37,6 +39,7 @@ impl Formats {
             subtitle: Format::new().set_italic(),
             block_title: Format::new().set_bold(),
             header: Format::new().set_bold().set_border_bottom(FormatBorder::Thin),
+            number_header: Format::new().set_bold().set_border_bottom(FormatBorder::Thin).set_align(FormatAlign::Right),
             // Excel shows the separators of the reader's locale: 1.235 in Dutch, 1,235 in English.
             integer: Format::new().set_num_format("#,##0"),
             share: Format::new().set_num_format("0%"),
@@ -53,6 +56,8 @@ impl Formats {
 const MAX_WIDTH: usize = 60;
 /// Rows a chart takes (its default height of 288 pixels is 14.4 rows of 20).
 const CHART_ROWS: u32 = 16;
+/// The trend's line chart spans years: wider and taller than the default 480 x 288.
+const TREND_SIZE: (u32, u32) = (720, 400);
 /// The first row of the first block: below the title, the period and a blank row.
 const FIRST_BLOCK_ROW: u32 = 3;
 
@@ -121,7 +126,12 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet, subtitle: &str, f: &Formats) -
 fn write_block(ws: &mut Worksheet, block: &Block, row: u32, f: &Formats) -> Result<u32, XlsxError> {
     ws.write_string_with_format(row, 0, &block.title, &f.block_title)?;
     for (col, name) in block.header.iter().enumerate() {
-        ws.write_string_with_format(row + 1, col as u16, name, &f.header)?;
+        let numbers = !block.rows.is_empty()
+            && block
+                .rows
+                .iter()
+                .all(|r| matches!(r.get(col), Some(Cell::Int(_) | Cell::Share(_) | Cell::Number(_) | Cell::Empty)));
+        ws.write_string_with_format(row + 1, col as u16, name, if numbers { &f.number_header } else { &f.header })?;
     }
     let first = row + 2;
     for (i, cells) in block.rows.iter().enumerate() {
@@ -204,6 +214,9 @@ fn chart(sheet: &str, block: &Block, spec: &workbook::Chart, first_row: u32) -> 
     if spec.kind == ChartKind::Bar {
         // Bars run top to bottom in the order of the table.
         chart.y_axis().set_reverse();
+    }
+    if spec.kind == ChartKind::Line {
+        chart.set_width(TREND_SIZE.0).set_height(TREND_SIZE.1);
     }
     chart
 }
