@@ -94,21 +94,23 @@ pub(crate) mod tests {
     use crate::report::{Dimension, Options, Period, compute};
     use crate::store::Registry;
 
-    /// The demo's 2023 report, with a cross table and a comparison when `full`.
-    pub fn demo_report(full: bool) -> Report {
-        let mut registry = Registry::create_in_memory().unwrap();
-        crate::demo::load(&mut registry).unwrap();
-        let mut options = Options::new(Period::calendar_year(2023).unwrap());
-        if full {
+    /// The demo's 2023 report with a cross table and a comparison, computed
+    /// once for the tests that render it.
+    pub fn demo_report() -> &'static Report {
+        static REPORT: std::sync::OnceLock<Report> = std::sync::OnceLock::new();
+        REPORT.get_or_init(|| {
+            let mut registry = Registry::create_in_memory().unwrap();
+            crate::demo::load(&mut registry).unwrap();
+            let mut options = Options::new(Period::calendar_year(2023).unwrap());
             options.by = Some((Dimension::Theme, Dimension::Level));
             options.compare = Some(2022);
-        }
-        compute(registry.conn(), &options).unwrap()
+            compute(registry.conn(), &options).unwrap()
+        })
     }
 
     #[test]
     fn every_format_renders_the_demo() {
-        let report = demo_report(true);
+        let report = demo_report();
         for format in [
             ReportFormat::Table,
             ReportFormat::Json,
@@ -119,7 +121,7 @@ pub(crate) mod tests {
             ReportFormat::ExcelCsv,
         ] {
             let mut out = Vec::new();
-            render(&report, format, Lang::Nl, Style::default(), &mut out).unwrap();
+            render(report, format, Lang::Nl, Style::default(), &mut out).unwrap();
             assert!(!out.is_empty(), "{format:?}");
         }
     }
@@ -127,7 +129,7 @@ pub(crate) mod tests {
     #[test]
     fn the_excel_csv_is_dutch_with_a_bom_and_semicolons() {
         let mut out = Vec::new();
-        render(&demo_report(false), ReportFormat::ExcelCsv, Lang::Nl, Style::default(), &mut out).unwrap();
+        render(demo_report(), ReportFormat::ExcelCsv, Lang::Nl, Style::default(), &mut out).unwrap();
         assert!(out.starts_with(b"\xEF\xBB\xBFI-Partnerschap jaarverslag"));
         let text = String::from_utf8(out).unwrap();
         assert!(

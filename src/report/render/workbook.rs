@@ -804,9 +804,9 @@ mod tests {
 
     #[test]
     fn sheet_names_fit_excel_and_are_unique() {
-        let report = crate::report::render::tests::demo_report(true);
+        let report = crate::report::render::tests::demo_report();
         for lang in [Lang::En, Lang::Nl] {
-            let sheets = build(&report, lang);
+            let sheets = build(report, lang);
             let mut seen = std::collections::HashSet::new();
             for s in &sheets {
                 assert!(
