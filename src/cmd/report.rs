@@ -1,5 +1,6 @@
-//! `ipart report`: the yearly figures, as a table, JSON, CSV, Markdown or
-//! an HTML page, on stdout or in a file.
+//! `ipart report`: the yearly figures, as a table, JSON, CSV, Markdown, an
+//! HTML page or an Excel workbook, on stdout or in a file, for a year or any
+//! other period.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -17,13 +18,13 @@ use crate::report::{Dimension, Options, Period, TrendStep, compute};
 const EXAMPLES: &str = "Examples:
   ipart report --year 2023                          the 2023 figures as tables (state on 31 December)
   ipart report --academic-year 2023 --format json   1 September 2023 to 31 August 2024, for scripts
-  ipart report --period 2023-Q3                     a quarter (also 2023-H2, a month 2023-09, a year 2023)
+  ipart report --period 2023-Q3                     a quarter; also 2023-H2, 2023-09, 2023
   ipart report --from 2023-09-01 --to 2023-10-15    any days; the state on the last one
   ipart report --as-of 2024-06-30 --compare 2023    so far this year, against the same day of 2023
   ipart report --period 2024-H1 --compare 2023      a half year against the same half of 2023
   ipart report --year 2023 --by theme,level         with a cross table of assignments
-  ipart report --year 2023 -o jaarverslag-2023.xlsx an Excel workbook: a sheet per section, with charts
-  ipart report --year 2023 --excel -o cijfers-2023.csv   CSV for Dutch Excel (';', BOM, Dutch labels)
+  ipart report --year 2023 -o jaarverslag.xlsx      an Excel workbook with charts
+  ipart report --year 2023 --excel -o cijfers.csv   CSV for Dutch Excel (';', BOM, Dutch labels)
   ipart report --year 2023 --trend month --format csv > figures-2023.csv
   ipart report --year 2023 --format html --output jaarverslag-2023.html
   ipart report --year 2023 --format html --lang en --output report-2023.html --force
