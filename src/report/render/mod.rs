@@ -27,7 +27,7 @@ pub enum ReportFormat {
     Table,
     /// One JSON object with stable English field names (schema/report.schema.json)
     Json,
-    /// Long format: section, dimension, value, count, share; for spreadsheets
+    /// Long format: section, dimension, value, count, share; codes, for scripts (--excel: for Excel)
     Csv,
     /// Headings and tables, for a wiki page or a pull request
     Markdown,
