@@ -103,6 +103,17 @@ fn the_workbook_has_a_sheet_per_section_with_typed_cells() {
     assert_eq!((cell(&key, hbo, 1), cell(&key, hbo, 2)), (Data::Float(351.0), Data::Float(0.64)));
     let wo = row_of(&key, "WO");
     assert_eq!(cell(&key, wo, 2), Data::Float(0.33));
+    assert_eq!(cell(&key, row_of(&key, "MBO"), 2), Data::Float(0.03));
+    let communication = book.worksheet_range("Communicatie").unwrap();
+    for (label, value) in [
+        ("LinkedIn-volgers", 1700.0),
+        ("Websitebezoekers, nieuw (%)", 75.0),
+        ("Websitebezoekers, terugkerend (%)", 25.0),
+    ] {
+        assert_eq!(cell(&communication, row_of(&communication, label), 1), Data::Float(value), "{label}");
+    }
+    let themes = book.worksheet_range("Opdrachten").unwrap();
+    assert_eq!(cell(&themes, row_of(&themes, "Datamanagement & AI"), 1), Data::Float(150.0));
     // Dates as dates: the trend's "counted on" column.
     let trend = book.worksheet_range("Verloop").unwrap();
     let q4 = row_of(&trend, "2023-Q4");
@@ -253,6 +264,22 @@ fn excel_csv_is_semicolons_a_bom_and_dutch() {
     assert!(text.contains("\r\nkwartaal;geteld op;in voorbereiding;in uitvoering;afgerond;geannuleerd;onbekend\r\n"));
     assert!(text.contains("\r\n2023-Q4;2023-12-31;58;54;287;112;37\r\n"));
     assert!(text.contains("\r\nLinkedIn-volgers;1700\r\n"));
+    for line in [
+        "Opdrachten afgerond;287",
+        "Opdrachten in voorbereiding;58",
+        "Opdrachten in uitvoering;54",
+        "Studenten geholpen aan een opdracht;1235",
+        "Studenten geholpen aan een stage;261",
+        "Actieve labs;8",
+        "Communities;4",
+        "Promovendi gestart;13",
+        "Overheidsdeelnemers cursussen;50",
+        "Deelnemers conferenties;220",
+        "Websitebezoekers, nieuw (%);75",
+        "Websitebezoekers, terugkerend (%);25",
+    ] {
+        assert!(text.contains(&format!("\r\n{line}\r\n")), "{line}");
+    }
     assert!(!text.contains("in_progress") && !text.contains(",548"));
     // --lang en: the same tables in English, still for Excel.
     let english = ipart().args(["--demo", "report", "--year", "2023", "--excel", "--lang", "en"]).output().unwrap();
