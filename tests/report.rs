@@ -424,12 +424,16 @@ fn output_writes_a_file_and_refuses_to_overwrite_without_force() {
     let out = ipart().args(["--demo", "report", "--year", "2023", "--output", path]).assert().code(2);
     assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("--force"));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep me");
-    ipart()
-        .args(["--demo", "report", "--year", "2023", "--format", "json", "--output", path, "--force"])
+    // The extension chooses the format; a --format that contradicts it is refused.
+    let out = ipart()
+        .args(["--demo", "report", "--year", "2023", "--format", "json", "-o", path, "--force"])
         .assert()
-        .success();
-    let replaced: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
-    assert_eq!(replaced["key_figures"]["assignments"], 548);
+        .code(2);
+    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("--format json does not match"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep me");
+    ipart().args(["--demo", "report", "--year", "2023", "--output", path, "--force"]).assert().success();
+    let replaced = std::fs::read_to_string(&file).unwrap();
+    assert!(replaced.starts_with("<!DOCTYPE html>") && replaced.contains(">548<"), "{replaced}");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left behind");
 }
 

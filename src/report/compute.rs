@@ -15,13 +15,14 @@ use crate::error::Result;
 use crate::store::report::{Bucket, CubeColumn, Lifecycle, LifecycleRow, Snapshot, Tally};
 
 /// The steps of the trend.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum TrendStep {
     /// Per quarter
-    #[default]
     Quarter,
     /// Per month
     Month,
+    /// Per ISO week (Monday to Sunday)
+    Week,
 }
 
 impl TrendStep {
@@ -29,39 +30,29 @@ impl TrendStep {
         match self {
             TrendStep::Quarter => Bucket::Quarter,
             TrendStep::Month => Bucket::Month,
+            TrendStep::Week => Bucket::Week,
         }
     }
 
-    fn code(self) -> &'static str {
+    pub fn code(self) -> &'static str {
         match self {
             TrendStep::Quarter => "quarter",
             TrendStep::Month => "month",
+            TrendStep::Week => "week",
         }
     }
 
-    /// The trend period a date falls in, numbered as `store::report::Bucket` does.
-    fn index(self, d: Date) -> i64 {
-        let (y, m) = (i64::from(d.year()), i64::from(d.month()));
-        match self {
-            TrendStep::Quarter => y * 4 + (m - 1) / 3,
-            TrendStep::Month => y * 12 + m - 1,
+    /// The step that suits a period: quarters for a year and longer (and for
+    /// the year up to a date), months for a period of two months up to a
+    /// year (a quarter, a half year), weeks for up to 62 days (a month).
+    pub fn for_period(period: &Period) -> TrendStep {
+        if period.trend_shows_history() {
+            TrendStep::Quarter
+        } else if period.days() > 62 {
+            TrendStep::Month
+        } else {
+            TrendStep::Week
         }
-    }
-
-    /// The label and last day of trend period `index`.
-    fn period(self, index: i64) -> (String, Date) {
-        let (year, last_month, label) = match self {
-            TrendStep::Quarter => {
-                let (y, q) = (index.div_euclid(4), index.rem_euclid(4) + 1);
-                (y, q * 3, format!("{y}-Q{q}"))
-            }
-            TrendStep::Month => {
-                let (y, m) = (index.div_euclid(12), index.rem_euclid(12) + 1);
-                (y, m, format!("{y:04}-{m:02}"))
-            }
-        };
-        let first = Date::new(year as i16, last_month as i8, 1).unwrap_or(Date::MAX);
-        (label, first.last_of_month())
     }
 }
 
@@ -117,7 +108,8 @@ pub const NO_LAB: &str = "none";
 #[derive(Debug, Clone)]
 pub struct Options {
     pub period: Period,
-    pub trend: TrendStep,
+    /// `--trend`; `None`: the step that suits the period ([`TrendStep::for_period`]).
+    pub trend: Option<TrendStep>,
     /// `--by ROWS,COLUMNS`.
     pub by: Option<(Dimension, Dimension)>,
     /// `--compare YEAR`.
@@ -128,7 +120,7 @@ pub struct Options {
 
 impl Options {
     pub fn new(period: Period) -> Options {
-        Options { period, trend: TrendStep::default(), by: None, compare: None, top: 10 }
+        Options { period, trend: None, by: None, compare: None, top: 10 }
     }
 }
 
@@ -448,7 +440,8 @@ fn compute_period(conn: &Connection, options: &Options) -> Result<Report> {
         snapshot.metrics(period.metric_year)?.into_iter().map(|(name, value)| Metric { name, value }).collect();
 
     // ---- trend
-    let trend = Trend { step: options.trend.code().to_string(), points: trend_points(&snapshot, options)? };
+    let step = options.trend.unwrap_or_else(|| TrendStep::for_period(period));
+    let trend = Trend { step: step.code().to_string(), points: trend_points(&snapshot, period, step)? };
 
     // ---- what does not add up
     let status_count = |s: AssignmentStatus| count_of(&assignments.by_status, s.code());
@@ -550,28 +543,34 @@ fn compute_period(conn: &Connection, options: &Options) -> Result<Report> {
     })
 }
 
-/// The status counts at the end of every trend period from the first
-/// status change to the report's end date; periods without changes carry
-/// the counts before them.
-fn trend_points(snapshot: &Snapshot, options: &Options) -> Result<Vec<TrendPoint>> {
-    let step = options.trend;
+/// The status counts at the end of every trend period up to the report's
+/// end date: from the first status change when the trend shows the whole
+/// history, else from the period's start (see
+/// [`Period::trend_shows_history`]). Periods without changes carry the
+/// counts before them.
+fn trend_points(snapshot: &Snapshot, period: &Period, step: TrendStep) -> Result<Vec<TrendPoint>> {
+    let bucket = step.bucket();
     let mut changes: BTreeMap<i64, Vec<(String, i64)>> = BTreeMap::new();
-    for (bucket, status, count) in snapshot.trend(step.bucket())? {
-        changes.entry(bucket).or_default().push((status, count));
+    for (index, status, count) in snapshot.trend(bucket)? {
+        changes.entry(index).or_default().push((status, count));
     }
     // From the period of the first change; no change yet, no trend.
     let Some(first) = changes.keys().next().copied() else { return Ok(Vec::new()) };
+    let shown_from = if period.trend_shows_history() { first } else { first.max(bucket.index(period.start)) };
     let mut current: HashMap<String, i64> = HashMap::new();
     let mut points = Vec::new();
-    for index in first..=step.index(options.period.end) {
+    for index in first..=bucket.index(period.end) {
         for (status, count) in changes.remove(&index).unwrap_or_default() {
             current.insert(status, count);
         }
-        let (period, last_day) = step.period(index);
+        if index < shown_from {
+            continue;
+        }
+        let (label, last_day) = bucket.label(index);
         let get = |s: AssignmentStatus| current.get(s.code()).copied().unwrap_or(0);
         points.push(TrendPoint {
-            period,
-            end: last_day.min(options.period.end),
+            period: label,
+            end: last_day.min(period.end),
             preparation: get(AssignmentStatus::Preparation),
             in_progress: get(AssignmentStatus::InProgress),
             completed: get(AssignmentStatus::Completed),

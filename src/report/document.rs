@@ -198,6 +198,9 @@ pub fn title(report: &Report, lang: Lang) -> String {
             format!("I-Partnerschap {} {}", tr(lang, "report, academic year", "verslag, studiejaar"), p.label)
         }
         Basis::AsOf => format!("I-Partnerschap {} {}", tr(lang, "report as of", "verslag per"), p.label),
+        Basis::HalfYear | Basis::Quarter | Basis::Month | Basis::Range => {
+            format!("I-Partnerschap {} {}", tr(lang, "report", "verslag"), p.label)
+        }
     }
 }
 
@@ -570,18 +573,30 @@ fn trend(report: &Report, names: &Names) -> Section {
     for p in &report.trend.points {
         t.row(vec![p.period.clone(), n(p.preparation), n(p.in_progress), n(p.completed), n(p.cancelled), n(p.unknown)]);
     }
-    let step = if report.trend.step == "month" { tr(l, "month", "maand") } else { tr(l, "quarter", "kwartaal") };
+    let step = match report.trend.step.as_str() {
+        "month" => tr(l, "month", "maand"),
+        "week" => tr(l, "week", "week"),
+        _ => tr(l, "quarter", "kwartaal"),
+    };
     Section {
         id: "trend",
         title: tr(l, "Trend", "Verloop").into(),
         tables: vec![t],
-        notes: vec![match l {
-            Lang::En => format!(
+        notes: vec![match (l, report.period.trend_shows_history()) {
+            (Lang::En, true) => format!(
                 "Assignments in each status at the end of each {step}, from the first record to {}.",
                 report.period.end
             ),
-            Lang::Nl => format!(
+            (Lang::Nl, true) => format!(
                 "Opdrachten per status aan het eind van elk(e) {step}, van de eerste registratie tot {}.",
+                report.period.end
+            ),
+            (Lang::En, false) => format!(
+                "Assignments in each status at the end of each {step} of the period, up to {}.",
+                report.period.end
+            ),
+            (Lang::Nl, false) => format!(
+                "Opdrachten per status aan het eind van elk(e) {step} van de periode, tot {}.",
                 report.period.end
             ),
         }],

@@ -329,7 +329,7 @@ pub struct Metric {
 /// The number of assignments in each status at the end of one period of the trend.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TrendPoint {
-    /// "2023-Q4" or "2023-12".
+    /// "2023-Q4", "2023-12" or "2023-W52" (ISO week).
     pub period: String,
     /// The date counted on: the period's last day, or the report's end date for the last one.
     pub end: Date,
@@ -342,9 +342,11 @@ pub struct TrendPoint {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Trend {
-    /// `quarter` or `month`.
+    /// `quarter`, `month` or `week`.
     pub step: String,
-    /// From the period of the first status change to the report's end date.
+    /// Up to the report's end date: from the period of the first status
+    /// change, or for a half year, quarter, month or a range shorter than a
+    /// year from the step the period starts in (`Period::trend_shows_history`).
     pub points: Vec<TrendPoint>,
 }
 

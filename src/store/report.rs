@@ -30,14 +30,17 @@ use super::lookup::QuickHasher;
 use crate::domain::{AssignmentStatus, Date, Vocabulary};
 use crate::error::{Error, Result};
 
-/// How the trend's periods are numbered: an integer per quarter or month,
-/// computed from an ISO date column. The caller turns it back into a label.
+/// How the trend's periods are numbered: an integer per quarter, month or
+/// week, computed from a date. [`Bucket::label`] turns it back into a label
+/// and a last day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Bucket {
     /// year * 4 + quarter - 1
     Quarter,
     /// year * 12 + month - 1
     Month,
+    /// ISO weeks (Monday to Sunday), counted from the week of 5 January 1970.
+    Week,
 }
 
 impl Bucket {
@@ -47,6 +50,40 @@ impl Bucket {
         match self {
             Bucket::Quarter => year * 4 + (month - 1) / 3,
             Bucket::Month => year * 12 + month - 1,
+            Bucket::Week => days_from_civil(year, month, i64::from(day % 100)).div_euclid(7),
+        }
+    }
+
+    /// The period a date falls in.
+    pub fn index(self, d: Date) -> i64 {
+        let day = d.year() as u32 * 10_000 + d.month() as u32 * 100 + d.day() as u32;
+        self.of_day(day)
+    }
+
+    /// The label ("2023-Q4", "2023-12", "2023-W52") and the last day of period `index`.
+    pub fn label(self, index: i64) -> (String, Date) {
+        let last_of = |year: i64, month: i64| {
+            Date::new(year as i16, month as i8, 1).map(|d| d.last_of_month()).unwrap_or(Date::MAX)
+        };
+        match self {
+            Bucket::Quarter => {
+                let (y, q) = (index.div_euclid(4), index.rem_euclid(4) + 1);
+                (format!("{y}-Q{q}"), last_of(y, q * 3))
+            }
+            Bucket::Month => {
+                let (y, m) = (index.div_euclid(12), index.rem_euclid(12) + 1);
+                (format!("{y:04}-{m:02}"), last_of(y, m))
+            }
+            Bucket::Week => {
+                // Week 0 starts on Monday 5 January 1970 (day 4 after the epoch).
+                let monday = Date::new(1970, 1, 5)
+                    .ok()
+                    .and_then(|d| d.checked_add(jiff::Span::new().days(index * 7)).ok())
+                    .unwrap_or(Date::MAX);
+                let week = monday.iso_week_date();
+                let sunday = monday.checked_add(jiff::Span::new().days(6)).unwrap_or(Date::MAX);
+                (format!("{}-W{:02}", week.year(), week.week()), sunday)
+            }
         }
     }
 
@@ -59,6 +96,8 @@ impl Bucket {
             Bucket::Month => {
                 format!("(CAST(substr({column}, 1, 4) AS INTEGER) * 12 + CAST(substr({column}, 6, 2) AS INTEGER) - 1)")
             }
+            // julianday('1970-01-05') is 2440591.5; stored dates are all later.
+            Bucket::Week => format!("(CAST(julianday({column}) - 2440591.5 AS INTEGER) / 7)"),
         }
     }
 }
@@ -140,6 +179,18 @@ fn day_number(text: &str) -> Result<u32> {
             Error::registry(format!("the registry holds {text:?} where a date belongs; run `ipart db check`")).into()
         })),
     }
+}
+
+/// Days from Monday 5 January 1970 to a civil date (negative before it),
+/// by Howard Hinnant's `days_from_civil`: integer arithmetic, no calendar
+/// library on the trend's hot path.
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468 - 4
 }
 
 /// A stored assignment status as its index in `AssignmentStatus::ALL`.
@@ -808,7 +859,7 @@ mod tests {
                 .unwrap();
             assert!(cancelled > 0);
             assert_eq!(snapshot.cancelled_after_start().unwrap(), cancelled);
-            for bucket in [Bucket::Quarter, Bucket::Month] {
+            for bucket in [Bucket::Quarter, Bucket::Month, Bucket::Week] {
                 let trend = rows3(
                     conn,
                     &format!(
@@ -859,6 +910,25 @@ mod tests {
                     .unwrap();
                 assert_eq!(snapshot.top_partners(education, 1000).unwrap(), top);
             }
+        }
+    }
+
+    #[test]
+    fn every_day_falls_in_its_iso_week_month_and_quarter() {
+        let mut day: Date = "1999-12-20".parse().unwrap();
+        let last: Date = "2032-01-10".parse().unwrap();
+        while day <= last {
+            let (label, sunday) = Bucket::Week.label(Bucket::Week.index(day));
+            let iso = day.iso_week_date();
+            assert_eq!(label, format!("{}-W{:02}", iso.year(), iso.week()), "{day}");
+            assert!(sunday >= day && sunday.weekday() == jiff::civil::Weekday::Sunday, "{day}: {sunday}");
+            assert!(sunday.since(day).unwrap().get_days() < 7, "{day}");
+            let (month, end) = Bucket::Month.label(Bucket::Month.index(day));
+            assert_eq!((month, end), (format!("{:04}-{:02}", day.year(), day.month()), day.last_of_month()));
+            let (quarter, end) = Bucket::Quarter.label(Bucket::Quarter.index(day));
+            assert_eq!(quarter, format!("{}-Q{}", day.year(), (day.month() + 2) / 3), "{day}");
+            assert!(end >= day && end.month() % 3 == 0 && end == end.last_of_month(), "{day}");
+            day = day.tomorrow().unwrap();
         }
     }
 

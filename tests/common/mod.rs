@@ -123,6 +123,8 @@ impl Reg {
 /// Every row of every table of a registry file, in a stable order.
 pub fn dump(path: &Path) -> String {
     let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    // A command that has just ended may still be checkpointing on a busy machine.
+    conn.busy_timeout(std::time::Duration::from_secs(10)).unwrap();
     dump_connection(&conn)
 }
 

@@ -1,14 +1,28 @@
-//! The report in long format, one figure per line: `section, dimension,
-//! value, count, share`, for a spreadsheet to filter and pivot. Values are
-//! codes and names as in the JSON. In two-dimensional sections (`trend`,
+//! The report as CSV, in two forms.
+//!
+//! `--format csv`: long format, one figure per line: `section, dimension,
+//! value, count, share`, for scripts and pivot tables. Values are codes
+//! and names as in the JSON. In two-dimensional sections (`trend`,
 //! `cross`) `dimension` holds the row (the period, or the row value) and
 //! `value` the column, so a pivot on those two rebuilds the table.
+//!
+//! `--excel`: for Dutch Excel: `;`, a UTF-8 byte-order mark, decimal
+//! commas, and the tables of the [`workbook`](super::workbook) one below
+//! the other (a title line, a header row, the rows, a blank line), with
+//! labels and value names in the report's language.
+//!
+//! In both, a text cell that a spreadsheet would run as a formula (one
+//! starting with `=`, `+`, `-`, `@`, tab or CR) gets a `'` in front, as
+//! `ipart export --excel` does: a name like `=HYPERLINK(...)` stays text.
 
 use std::io::Write;
 
+use super::workbook::{self, Cell};
+use crate::domain::Lang;
 use crate::error::Result;
+use crate::export::cell as safe;
 use crate::report::Report;
-use crate::report::document::metric_value;
+use crate::report::document::{self, metric_value};
 use crate::report::model::{Row, Sectors};
 
 struct Lines<W: Write> {
@@ -25,7 +39,8 @@ impl<W: Write> Lines<W> {
         share: Option<u32>,
     ) -> Result<()> {
         let share = share.map(|s| s.to_string()).unwrap_or_default();
-        self.w.write_record([section, dimension, value, &count.to_string(), &share])?;
+        let cells = [safe(section, true), safe(dimension, true), safe(value, true)];
+        self.w.write_record([&cells[0], &cells[1], &cells[2], count.to_string().as_str(), &share])?;
         Ok(())
     }
 
@@ -185,4 +200,65 @@ pub fn render(report: &Report, out: &mut dyn Write) -> Result<()> {
     }
     l.w.flush()?;
     Ok(())
+}
+
+/// The UTF-8 byte-order mark: Excel reads a CSV without it as Windows-1252.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The report for Dutch Excel (`--excel`).
+pub fn render_excel(report: &Report, lang: Lang, out: &mut dyn Write) -> Result<()> {
+    out.write_all(BOM)?;
+    let lines = |out: &mut dyn Write, records: Vec<Vec<String>>| -> Result<()> {
+        let mut w =
+            csv::WriterBuilder::new().delimiter(b';').terminator(csv::Terminator::CRLF).flexible(true).from_writer(out);
+        for record in records {
+            w.write_record(&record)?;
+        }
+        w.flush()?;
+        Ok(())
+    };
+    let text = |s: &str| safe(s, true).into_owned();
+    lines(out, vec![vec![text(&document::title(report, lang))], vec![text(&document::subtitle(report, lang))]])?;
+    for sheet in workbook::build(report, lang) {
+        for block in &sheet.blocks {
+            // A blank line between tables (a record of one empty field would be `""`).
+            out.write_all(b"\r\n")?;
+            let mut records = vec![vec![text(&block.title)], block.header.iter().map(|h| text(h)).collect()];
+            records.extend(block.rows.iter().map(|row| row.iter().map(excel_text).collect()));
+            lines(out, records)?;
+        }
+    }
+    Ok(())
+}
+
+/// A cell as Dutch Excel reads it: `64%` a percentage, `75,5` a decimal
+/// number, an ISO date a date.
+fn excel_text(cell: &Cell) -> String {
+    match cell {
+        Cell::Text(s) => safe(s, true).into_owned(),
+        Cell::Int(n) => n.to_string(),
+        Cell::Share(s) => format!("{s}%"),
+        Cell::Date(d) => d.to_string(),
+        Cell::Number(x) => metric_value(*x).replace('.', ","),
+        Cell::Empty => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excel_cells_as_dutch_excel_reads_them() {
+        assert_eq!(excel_text(&Cell::Number(75.5)), "75,5");
+        assert_eq!(excel_text(&Cell::Number(1700.0)), "1700");
+        assert_eq!(excel_text(&Cell::Share(64)), "64%");
+        assert_eq!(excel_text(&Cell::Int(-3)), "-3", "a number is not a formula");
+        assert_eq!(excel_text(&Cell::Date("2023-12-31".parse().unwrap())), "2023-12-31");
+        assert_eq!(excel_text(&Cell::Text("=1+1".into())), "'=1+1");
+        assert_eq!(excel_text(&Cell::Text("@SUM(A1)".into())), "'@SUM(A1)");
+        assert_eq!(excel_text(&Cell::Text("\tx".into())), "'\tx");
+        assert_eq!(excel_text(&Cell::Text("Hanze".into())), "Hanze");
+        assert_eq!(excel_text(&Cell::Empty), "");
+    }
 }
