@@ -1335,7 +1335,8 @@ mod tests {
         }
         let ascii_lines = bytes.iter().filter(|b| **b == b'\n').count() as u64;
         bytes.extend_from_slice(&encoding_rs::BIG5.encode(&big5_names()).0);
-        let (_, mut rows) = open(Box::new(io::Cursor::new(bytes)), "t.csv", &Settings::sniff(HeaderHint::First)).unwrap();
+        let (_, mut rows) =
+            open(Box::new(io::Cursor::new(bytes)), "t.csv", &Settings::sniff(HeaderHint::First)).unwrap();
         let err = loop {
             match rows.next_row() {
                 Ok(Some(_)) => {}
@@ -1345,7 +1346,11 @@ mod tests {
         };
         assert!(err.fatal && err.invalid_data);
         assert_eq!(err.line, ascii_lines + 1);
-        assert!(err.message.contains("most likely as Big5") && err.message.contains("--encoding big5"), "{}", err.message);
+        assert!(
+            err.message.contains("most likely as Big5") && err.message.contains("--encoding big5"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -11,12 +11,15 @@
 //! batch that `undo` can revert.
 
 pub mod apply;
+pub mod check;
 pub mod fields;
 pub mod input;
 pub mod mapping;
 pub mod read_ahead;
 pub mod reject;
 pub mod sheet;
+pub mod starter;
+pub mod synonyms;
 pub mod undo;
 
 use std::io::{Read, Write};
