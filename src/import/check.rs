@@ -136,8 +136,13 @@ pub fn check(
         for ((label, message), o) in &problems {
             let lines: Vec<String> = o.lines.iter().map(u64::to_string).collect();
             let more = if o.rows as usize > o.lines.len() { ", ..." } else { "" };
-            let (row_word, line_word) = if detected.sheet.is_some() { ("row", "rows") } else { ("row", "lines") };
-            let rows = if o.rows == 1 { format!("1 {row_word}") } else { format!("{} {row_word}s", o.rows) };
+            let line_word = match (detected.sheet.is_some(), o.lines.len() == 1) {
+                (true, true) => "row",
+                (true, false) => "rows",
+                (false, true) => "line",
+                (false, false) => "lines",
+            };
+            let rows = if o.rows == 1 { "1 row".to_string() } else { format!("{} rows", o.rows) };
             report.push_str(&format!("  {label}: {message}; {rows} ({line_word} {}{more})\n", lines.join(", ")));
         }
     }

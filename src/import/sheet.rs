@@ -156,7 +156,9 @@ pub fn open(
         // a spreadsheet opens it right, and CRLF.
         encoding: Some(super::input::Encoding::Utf8Bom),
         guessed: false,
-        delimiter: b',',
+        // The mapping's delimiter, so that the reject file reads back
+        // through the same mapping.
+        delimiter: settings.delimiter.unwrap_or(b','),
         header_line: None,
         header: Vec::new(),
         preamble: Vec::new(),
@@ -186,13 +188,15 @@ pub fn open(
     if let Some(row) = header_line {
         detected.header = header_cells(row_cells(row).iter().map(String::as_str));
         if detected.header.is_empty() {
+            detected.header_line = Some(row);
+            announce(&detected.line(None));
             return Err(Error::invalid(format!(
                 "{name}: sheet {:?}, row {row} (the header) is empty",
                 detected_sheet(&detected)
             )));
         }
     }
-    detected.preamble = (1..=skip).map(|row| csv_line(&row_cells(row))).collect();
+    detected.preamble = (1..=skip).map(|row| csv_line(&row_cells(row), detected.delimiter)).collect();
     detected.header_line = header_line;
     detected.sample =
         records.iter().filter(|(row, _)| *row > header_line.unwrap_or(skip)).take(50).map(|(_, c)| c.clone()).collect();
@@ -230,10 +234,10 @@ fn choose_sheet(name: &str, sheets: &[String], wanted: Option<&str>) -> Result<S
     Err(Error::usage(format!("{name} has no sheet {wanted:?} (its sheets: {}); give --sheet NAME or NUMBER", listed())))
 }
 
-/// Cells as one CSV line (`,`), for the lines above the header in a reject
-/// file.
-fn csv_line(cells: &[String]) -> String {
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
+/// Cells as one CSV line, for the lines above the header in a reject file.
+fn csv_line(cells: &[String], delimiter: u8) -> String {
+    let mut w =
+        csv::WriterBuilder::new().delimiter(delimiter).terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
     let trimmed = &cells[..cells.len() - cells.iter().rev().take_while(|c| c.is_empty()).count()];
     if trimmed.is_empty() {
         return String::new();
