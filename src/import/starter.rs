@@ -209,7 +209,7 @@ fn values_tables(out: &mut String, ctx: &Context, header: &[String], fields: &[O
         if values.is_empty() {
             continue;
         }
-        let (codes, read): (Vec<String>, Box<dyn Fn(&str) -> Option<String>>) = match accepts {
+        let (codes, read): (Vec<String>, Reads) = match accepts {
             Accepted::Closed { codes, read } => {
                 (codes.iter().map(|c| c.to_string()).collect(), Box::new(move |v: &str| read(v).map(str::to_string)))
             }
@@ -248,6 +248,9 @@ fn values_tables(out: &mut String, ctx: &Context, header: &[String], fields: &[O
         }
     }
 }
+
+/// What a value means in the registry, if it means something.
+type Reads<'a> = Box<dyn Fn(&str) -> Option<String> + 'a>;
 
 /// The `ignore = [...]` line of the columns no field was found for (a
 /// top-level key: before the first table).
