@@ -12,6 +12,7 @@ use crate::cmd::export::ExportArgs;
 use crate::cmd::import::ImportArgs;
 use crate::cmd::init::InitArgs;
 use crate::cmd::log::LogArgs;
+use crate::cmd::mapping::MappingCommand;
 use crate::cmd::metric::MetricCommand;
 use crate::cmd::report::ReportArgs;
 
@@ -71,6 +72,9 @@ pub enum Command {
     Record(RecordCommand),
     /// Import records from a CSV file (native, or foreign through a mapping); list and undo imports
     Import(ImportArgs),
+    /// Start a mapping for an institution's export (`mapping new`), or check one against a file
+    #[command(subcommand)]
+    Mapping(MappingCommand),
     /// Export records as native CSV (what import reads), JSON or JSON Lines
     Export(ExportArgs),
     /// Yearly communication figures (LinkedIn followers, website visitors)

@@ -29,6 +29,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Init(args) => cmd::init::run(args, &ctx),
         Command::Record(record) => record.clone().run(&ctx),
         Command::Import(args) => cmd::import::run(args, &ctx),
+        Command::Mapping(command) => cmd::mapping::run(command, &ctx),
         Command::Export(args) => cmd::export::run(args, &ctx),
         Command::Metric(metric) => cmd::metric::run(metric, &ctx),
         Command::Log(args) => cmd::log::run(args, &ctx),

@@ -257,7 +257,7 @@ fn a_mapping_with_an_unknown_key_or_a_syntax_error_is_refused_with_line_and_colu
         refused(
             "kind = \"partner\"\n[fields]\nname = \"Naam\"\n[constants]\nsector = \"other\"\n[file]\nheaders = false\n"
         ),
-        "ipart: map.toml:7:1: unknown field `headers`, expected one of `encoding`, `delimiter`, `skip_lines`, `header`, `date_format`\n"
+        "ipart: map.toml:7:1: unknown field `headers`, expected one of `encoding`, `delimiter`, `skip_lines`, `header`, `date_format`, `sheet`\n"
     );
     assert_eq!(
         refused("kind = \"partner\"\n[fields]\nname = \"Naam\n[constants]\nsector = \"other\"\n"),

@@ -111,8 +111,7 @@ fn csv_spectrum_cases_parse_as_their_json_says() {
             serde_json::Value::Array(rows) => rows,
             one => vec![one],
         };
-        let settings =
-            Settings { encoding: None, delimiter: None, skip_lines: None, header: true, hint: HeaderHint::First };
+        let settings = Settings::sniff(HeaderHint::First);
         let bytes = std::fs::read(&csv).unwrap();
         let (detected, mut rows) = open(Box::new(Cursor::new(bytes)), &name, &settings).unwrap();
         assert_eq!(detected.delimiter, b',', "{name}");

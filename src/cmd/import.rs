@@ -44,7 +44,8 @@ pub struct ImportArgs {
     /// curricula, chairs, questions, themes or metrics
     #[arg(value_parser = parse_kind, value_name = "KIND", required = true)]
     pub kind: Option<Kind>,
-    /// The CSV file; '-' reads standard input
+    /// The file: CSV (or tab-separated) text, or a spreadsheet (.xlsx, .xls, .ods); '-' reads
+    /// standard input
     #[arg(value_name = "FILE", required = true)]
     pub file: Option<PathBuf>,
     /// A mapping file (TOML) for a foreign layout; see the README
@@ -69,13 +70,14 @@ pub struct ImportArgs {
     /// The date of a status the file gives without one [default: today]
     #[arg(long, value_name = "DATE")]
     pub on: Option<String>,
-    /// The encoding: utf-8, utf-8-bom, windows-1252, utf-16le, utf-16be [default: sniffed]
+    /// The encoding: utf-8, utf-8-bom, windows-1252, utf-16le, utf-16be, or any WHATWG label
+    /// (big5, shift_jis, windows-1250, iso-8859-15 ...) [default: detected]
     #[arg(long, value_name = "NAME", help_heading = "Reading the file (overrides the mapping and sniffing)")]
     pub encoding: Option<String>,
     /// The delimiter: ',', ';', '|' or tab [default: sniffed]
     #[arg(long, value_name = "CHAR", help_heading = "Reading the file (overrides the mapping and sniffing)")]
     pub delimiter: Option<String>,
-    /// Lines before the header [default: sniffed]
+    /// Lines (a spreadsheet's rows) before the header [default: sniffed]
     #[arg(long, value_name = "N", help_heading = "Reading the file (overrides the mapping and sniffing)")]
     pub skip_lines: Option<usize>,
     /// The file has no header line (columns by position; needs --map)
@@ -84,6 +86,9 @@ pub struct ImportArgs {
     /// Date format of the file, such as dd-mm-yyyy (repeatable; needs --map)
     #[arg(long, value_name = "FORMAT", help_heading = "Reading the file (overrides the mapping and sniffing)")]
     pub date_format: Vec<String>,
+    /// The sheet of a spreadsheet, by name or number from 1 [default: the first]
+    #[arg(long, value_name = "NAME|NUMBER", help_heading = "Reading the file (overrides the mapping and sniffing)")]
+    pub sheet: Option<String>,
     /// Accept a file with a header and no rows, recording an import of nothing (such a file is
     /// otherwise refused: most likely an export that failed)
     #[arg(long)]
@@ -145,6 +150,7 @@ fn import_file(args: &ImportArgs, ctx: &Context) -> Result<()> {
             .iter()
             .map(|f| DateFormat::parse(f).map_err(Error::usage))
             .collect::<Result<_, _>>()?,
+        sheet: args.sheet.clone(),
         options: Options {
             dry_run: args.dry_run,
             skip_invalid: args.skip_invalid,
@@ -347,6 +353,8 @@ struct Progress {
     size: Option<u64>,
     enabled: bool,
     quiet: bool,
+    /// Warnings in colour.
+    color: bool,
 }
 
 impl Progress {
@@ -357,6 +365,7 @@ impl Progress {
             size,
             enabled: !ctx.quiet && std::io::stderr().is_terminal(),
             quiet: ctx.quiet,
+            color: ctx.err_style.color,
         }
     }
 
@@ -372,6 +381,12 @@ impl Observer for Progress {
         if !self.quiet {
             eprintln!("detected: {description}");
         }
+    }
+
+    fn warn(&mut self, message: &str) {
+        // As `Context::warn`: shown even with --quiet.
+        let prefix = if self.color { "\x1b[1;33mwarning:\x1b[0m" } else { "warning:" };
+        eprintln!("ipart: {prefix} {message}");
     }
 
     fn progress(&mut self, bytes: u64, rows: u64) {
@@ -414,6 +429,7 @@ mod tests {
             size: Some(1000),
             enabled: true,
             quiet: false,
+            color: false,
         };
         progress.progress(400, 2048);
         let bar = progress.bar.clone().expect("a bar after a moment");

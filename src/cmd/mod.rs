@@ -8,6 +8,7 @@ pub mod export;
 pub mod import;
 pub mod init;
 pub mod log;
+pub mod mapping;
 pub mod meta;
 pub mod metric;
 pub mod report;

@@ -52,20 +52,18 @@ impl Layout {
 
     pub fn native(kind: Kind, header: &[String], name: &str) -> Result<Layout, Error> {
         let known = native_fields(kind);
+        let unknown: Vec<&String> =
+            header.iter().filter(|c| c.as_str() != REJECT_COLUMN && !known.contains(&c.as_str())).collect();
+        if !unknown.is_empty() {
+            return Err(Error::invalid(unknown_columns(kind, &unknown, &known, name)));
+        }
         let mut rules = Vec::new();
         let mut labels = HashMap::new();
         for (cell, column) in header.iter().enumerate() {
             if column == REJECT_COLUMN {
                 continue;
             }
-            let Some(field) = known.iter().copied().find(|f| f == column) else {
-                let hint = did_you_mean(&suggest(column, known.iter().copied(), 1));
-                return Err(Error::invalid(format!(
-                    "{name}: column {column:?} is not a field of {} records{hint} (a native file has the columns {}; for another layout give a mapping file with --map)",
-                    kind.name(),
-                    kind.columns().join(", ")
-                )));
-            };
+            let Some(field) = known.iter().copied().find(|f| f == column) else { continue };
             if let Some(first) = rules.iter().find(|r: &&Rule| r.field == field) {
                 return Err(Error::invalid(format!(
                     "{name}: column {column:?} appears twice in the header (columns {} and {}); a native file has each field once",
@@ -185,6 +183,12 @@ impl Layout {
         if let Some(map) = m.values.get(rule.field)
             && let Some(to) = map.get(&fold(&value))
         {
+            if to.trim().is_empty() {
+                return Err(format!(
+                    "{value:?} is not mapped yet: fill in what it means under [values.{}] in {}",
+                    rule.field, m.name
+                ));
+            }
             value = to.clone();
         }
         if is_partner_field(rule.field) && !m.partner_aliases.is_empty() {
@@ -194,7 +198,9 @@ impl Layout {
                 .collect::<Vec<_>>()
                 .join("|");
         }
-        if is_date_field(rule.field) && !m.date_formats.is_empty() && !value.is_empty() {
+        // An ISO date is read as one whatever the file's format: that is
+        // how a spreadsheet's date cells and a reject file's dates come.
+        if is_date_field(rule.field) && !m.date_formats.is_empty() && !value.is_empty() && !is_iso_date(&value) {
             let read = m.date_formats.iter().find_map(|f| f.read(&value));
             value = match read {
                 Some(date) => date.to_string(),
@@ -235,6 +241,56 @@ impl Layout {
         }
         Ok(if styles.is_empty() { "no dates".to_string() } else { format!("dates {}", styles.join(" and ")) })
     }
+}
+
+/// The refusal of a file whose header holds columns that are not native
+/// fields: every such column (with a suggestion where one is close), the
+/// fields a native file has, and how to start a mapping for the file.
+fn unknown_columns(kind: Kind, unknown: &[&String], known: &[&str], name: &str) -> String {
+    let hint = |c: &str| did_you_mean(&suggest(c, known.iter().copied(), 1));
+    let what = match unknown {
+        [one] => format!("column {one:?} is not a field of {} records{}", kind.name(), hint(one)),
+        many => format!(
+            "{} columns are not fields of {} records:\n{}",
+            many.len(),
+            kind.name(),
+            many.iter().map(|c| format!("  {c:?}{}", hint(c))).collect::<Vec<_>>().join("\n")
+        ),
+    };
+    let plural = kind.file_name().trim_end_matches(".csv");
+    format!(
+        "{name}: {what}\na native file (as `ipart export {plural}` writes it) has the columns: {}\nto import another layout, describe it in a mapping file; start one with\n  ipart mapping new {name} --kind {plural} -o {plural}.toml\nfill in what it leaves open, check it with `ipart mapping check {plural}.toml {name}`, and import with --map {plural}.toml",
+        known.join(", ")
+    )
+}
+
+/// The columns of `header` that no field of the mapping takes and that its
+/// `ignore` list does not name: a column an export has gained, perhaps.
+pub fn unmapped_columns(mapping: &Mapping, header: &[String]) -> Vec<String> {
+    header
+        .iter()
+        .enumerate()
+        .filter(|(i, h)| {
+            !h.trim().is_empty()
+                && h.as_str() != REJECT_COLUMN
+                && !mapping.fields.iter().any(|r| match &r.column {
+                    Column::Name(n) => n.trim() == h.trim() || fold(n) == fold(h),
+                    Column::Position(p) => *p == i + 1,
+                })
+                && !mapping.ignore.iter().any(|n| n.trim() == h.trim() || fold(n) == fold(h))
+        })
+        .map(|(_, h)| h.clone())
+        .collect()
+}
+
+/// `2023-09-04`: the shape of an ISO date (whether it exists is checked
+/// with the record).
+fn is_iso_date(value: &str) -> bool {
+    let b = value.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
 /// Kinds whose records name the system they came from.

@@ -34,10 +34,15 @@ pub enum Encoding {
     Windows1252,
     Utf16Le,
     Utf16Be,
+    /// Any other encoding `encoding_rs` knows (Big5, Shift_JIS,
+    /// windows-1250 ...), named by `--encoding` or found by `chardetng`.
+    Other(&'static encoding_rs::Encoding),
 }
 
 impl Encoding {
-    /// Parses an encoding name as a mapping or `--encoding` gives it.
+    /// Parses an encoding name as a mapping or `--encoding` gives it: the
+    /// names ipart has always taken, or any WHATWG label `encoding_rs`
+    /// knows (`big5`, `shift_jis`, `windows-1250`, `iso-8859-15` ...).
     pub fn parse(s: &str) -> Result<Encoding, Error> {
         Ok(match fold(s).replace(' ', "").as_str() {
             "utf8" => Encoding::Utf8,
@@ -45,12 +50,40 @@ impl Encoding {
             "windows1252" | "cp1252" | "latin1" | "iso88591" | "ansi" => Encoding::Windows1252,
             "utf16le" | "utf16" => Encoding::Utf16Le,
             "utf16be" => Encoding::Utf16Be,
-            _ => {
-                return Err(Error::usage(format!(
-                    "{s:?} is not an encoding ipart reads (expected utf-8, utf-8-bom, windows-1252, utf-16le or utf-16be)"
-                )));
-            }
+            _ => match encoding_rs::Encoding::for_label(s.trim().as_bytes()) {
+                Some(e) if e == encoding_rs::REPLACEMENT || e == encoding_rs::X_USER_DEFINED => {
+                    return Err(unknown_encoding(s));
+                }
+                Some(e) => Encoding::from_rs(e),
+                None => return Err(unknown_encoding(s)),
+            },
         })
+    }
+
+    /// The encoding of an `encoding_rs` one.
+    pub fn from_rs(e: &'static encoding_rs::Encoding) -> Encoding {
+        if e == encoding_rs::UTF_8 {
+            Encoding::Utf8
+        } else if e == encoding_rs::WINDOWS_1252 {
+            Encoding::Windows1252
+        } else if e == encoding_rs::UTF_16LE {
+            Encoding::Utf16Le
+        } else if e == encoding_rs::UTF_16BE {
+            Encoding::Utf16Be
+        } else {
+            Encoding::Other(e)
+        }
+    }
+
+    /// The `encoding_rs` encoding that decodes it.
+    pub fn rs(self) -> &'static encoding_rs::Encoding {
+        match self {
+            Encoding::Utf8 | Encoding::Utf8Bom => encoding_rs::UTF_8,
+            Encoding::Windows1252 => encoding_rs::WINDOWS_1252,
+            Encoding::Utf16Le => encoding_rs::UTF_16LE,
+            Encoding::Utf16Be => encoding_rs::UTF_16BE,
+            Encoding::Other(e) => e,
+        }
     }
 
     pub fn name(self) -> &'static str {
@@ -60,8 +93,85 @@ impl Encoding {
             Encoding::Windows1252 => "Windows-1252",
             Encoding::Utf16Le => "UTF-16LE",
             Encoding::Utf16Be => "UTF-16BE",
+            Encoding::Other(e) => e.name(),
         }
     }
+
+    /// The name `--encoding` and a mapping's `[file] encoding` take.
+    pub fn label(self) -> String {
+        match self {
+            Encoding::Utf8 => "utf-8".into(),
+            Encoding::Utf8Bom => "utf-8-bom".into(),
+            Encoding::Windows1252 => "windows-1252".into(),
+            Encoding::Utf16Le => "utf-16le".into(),
+            Encoding::Utf16Be => "utf-16be".into(),
+            Encoding::Other(e) => e.name().to_ascii_lowercase(),
+        }
+    }
+}
+
+fn unknown_encoding(s: &str) -> Error {
+    Error::usage(format!(
+        "{s:?} is not an encoding ipart reads (expected utf-8, utf-8-bom, windows-1252, utf-16le, utf-16be, or another WHATWG encoding label such as big5, shift_jis, gbk, euc-kr, windows-1250 or iso-8859-15)"
+    ))
+}
+
+/// What the bytes of a file say about its encoding, once they are neither
+/// ASCII nor UTF-8.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Verdict {
+    /// Windows-1252, or an encoding that reads these bytes just as it does.
+    Windows1252,
+    /// A multi-byte encoding (Big5, Shift_JIS ...) the detector prefers and
+    /// in which every byte decodes: read in it.
+    Found(&'static encoding_rs::Encoding),
+    /// Another encoding is likelier than Windows-1252, but nothing proves
+    /// it: ipart does not guess.
+    Unsure(&'static encoding_rs::Encoding),
+}
+
+/// Asks `chardetng` what encoding `bytes` (not UTF-8) are in; `complete`
+/// when they are the whole file.
+fn judge(bytes: &[u8], complete: bool) -> Verdict {
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(bytes, complete);
+    let guess = detector.guess(None, chardetng::Utf8Detection::Deny);
+    if guess == encoding_rs::WINDOWS_1252 {
+        return Verdict::Windows1252;
+    }
+    // A character may be cut off at the end of a sample; a line end is never
+    // part of one, in any of these encodings.
+    let whole = match bytes.iter().rposition(|b| *b == b'\n') {
+        Some(end) if !complete => &bytes[..=end],
+        _ => bytes,
+    };
+    let multi_byte = [
+        encoding_rs::BIG5,
+        encoding_rs::GBK,
+        encoding_rs::GB18030,
+        encoding_rs::SHIFT_JIS,
+        encoding_rs::EUC_JP,
+        encoding_rs::EUC_KR,
+    ];
+    if multi_byte.contains(&guess) {
+        return match guess.decode_without_bom_handling_and_without_replacement(whole) {
+            Some(_) => Verdict::Found(guess),
+            None => Verdict::Unsure(guess),
+        };
+    }
+    if guess.decode_without_bom_handling(whole).0 == encoding_rs::WINDOWS_1252.decode_without_bom_handling(whole).0 {
+        return Verdict::Windows1252;
+    }
+    Verdict::Unsure(guess)
+}
+
+/// The refusal of a file whose encoding cannot be told for certain.
+fn unsure(name: &str, where_: &str, likely: &'static encoding_rs::Encoding) -> String {
+    let label = Encoding::Other(likely).label();
+    format!(
+        "{name}: {where_}is neither UTF-8 nor Windows-1252: it reads most likely as {} (else perhaps windows-1252); ipart does not guess: give --encoding {label} if that is right (or the file's encoding, in the mapping's [file] encoding), or save it as UTF-8",
+        likely.name()
+    )
 }
 
 /// Bytes read so far and their SHA-256, shared with the importer while the
@@ -154,6 +264,7 @@ impl<R: Read> Decode<R> {
             }
             Some(Encoding::Utf16Le) => Mode::Decode(Box::new(encoding_rs::UTF_16LE.new_decoder_with_bom_removal())),
             Some(Encoding::Utf16Be) => Mode::Decode(Box::new(encoding_rs::UTF_16BE.new_decoder_with_bom_removal())),
+            Some(Encoding::Other(e)) => Mode::Decode(Box::new(e.new_decoder_without_bom_handling())),
         };
         *decided.lock() = encoding;
         Decode {
@@ -238,6 +349,17 @@ impl<R: Read> Decode<R> {
                         continue;
                     }
                     let utf8 = width > 0 && width <= pending.len() && std::str::from_utf8(&pending[..width]).is_ok();
+                    if !utf8 {
+                        // Everything before was ASCII, which these encodings
+                        // read alike; what follows may still be another one.
+                        match judge(pending, self.eof) {
+                            Verdict::Windows1252 => {}
+                            Verdict::Found(likely) | Verdict::Unsure(likely) => {
+                                self.mode = Mode::Finished;
+                                return Err(io::Error::new(io::ErrorKind::InvalidData, WrongEncoding(likely)));
+                            }
+                        }
+                    }
                     let encoding = if utf8 { Encoding::Utf8 } else { Encoding::Windows1252 };
                     *self.decided.lock() = Some(encoding);
                     self.mode = if utf8 {
@@ -277,6 +399,24 @@ impl<R: Read> Read for Decode<R> {
     }
 }
 
+/// The error reading ends with when the text, ASCII at first, turns out to
+/// be in an encoding other than UTF-8 or Windows-1252.
+#[derive(Debug)]
+struct WrongEncoding(&'static encoding_rs::Encoding);
+
+impl std::fmt::Display for WrongEncoding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let label = Encoding::Other(self.0).label();
+        write!(
+            f,
+            "from this line on the file is neither UTF-8 nor Windows-1252: it reads most likely as {} (the first 64 KB were plain ASCII); give --encoding {label} if that is right, or save the file as UTF-8",
+            self.0.name()
+        )
+    }
+}
+
+impl std::error::Error for WrongEncoding {}
+
 /// Where the newlines are in the text the CSV reader reads, so that a
 /// record's first line can be told: the reader's own positions count lines
 /// late (it skips blank lines, and the LF of a CRLF, at the next record).
@@ -289,14 +429,29 @@ struct LineTracker {
     offset: u64,
     /// Where the record being read began (the end of the one before).
     record_start: u64,
+    /// The last byte seen was a CR: a line end unless an LF follows.
+    cr_pending: bool,
 }
 
 impl LineTracker {
+    /// Notes the line ends in `bytes`: LF, CRLF (counted at its LF) and a
+    /// CR on its own, as old Mac files and some exports end lines.
     fn saw(&mut self, bytes: &[u8]) {
+        if self.cr_pending && bytes.first() != Some(&b'\n') && !bytes.is_empty() {
+            self.newlines.push_back(self.offset - 1);
+        }
         for (i, b) in bytes.iter().enumerate() {
-            if *b == b'\n' {
-                self.newlines.push_back(self.offset + i as u64);
+            match *b {
+                b'\n' => self.newlines.push_back(self.offset + i as u64),
+                b'\r' => match bytes.get(i + 1) {
+                    Some(b'\n') | None => {}
+                    Some(_) => self.newlines.push_back(self.offset + i as u64),
+                },
+                _ => {}
             }
+        }
+        if !bytes.is_empty() {
+            self.cr_pending = bytes.last() == Some(&b'\r');
         }
         self.offset += bytes.len() as u64;
     }
@@ -354,8 +509,27 @@ fn too_long(e: &csv::Error) -> bool {
     matches!(e.kind(), csv::ErrorKind::Io(io) if io.get_ref().is_some_and(|inner| inner.is::<RowTooLong>()))
 }
 
+fn wrong_encoding(e: &csv::Error) -> Option<String> {
+    match e.kind() {
+        csv::ErrorKind::Io(io) => {
+            io.get_ref().and_then(|inner| inner.downcast_ref::<WrongEncoding>()).map(|w| w.to_string())
+        }
+        _ => None,
+    }
+}
+
+/// The line ends inside a record's cells: LF, CRLF, or a CR on its own.
 fn newlines_inside(record: &csv::StringRecord) -> u64 {
-    record.as_slice().bytes().filter(|b| *b == b'\n').count() as u64
+    let bytes = record.as_slice().as_bytes();
+    let mut n = 0;
+    for (i, b) in bytes.iter().enumerate() {
+        n += match b {
+            b'\n' => 1,
+            b'\r' if bytes.get(i + 1) != Some(&b'\n') => 1,
+            _ => 0,
+        };
+    }
+    n
 }
 
 /// What to expect of the header line, to find it among title lines.
@@ -365,8 +539,12 @@ pub enum HeaderHint {
     First,
     /// The first line holding all of these column names (a mapping's).
     Names(Vec<String>),
-    /// The first line whose cells are all among these (native columns).
+    /// The first line whose cells are all among these (native columns);
+    /// else the likeliest header line.
     Columns(Vec<&'static str>),
+    /// The likeliest header line: the first to fill at least half as many
+    /// cells as the fullest line (title lines above a table fill one).
+    Likeliest,
 }
 
 /// What the caller knows about the file; `None` means: sniff it.
@@ -378,6 +556,27 @@ pub struct Settings {
     pub skip_lines: Option<usize>,
     pub header: bool,
     pub hint: HeaderHint,
+    /// The sheet of a spreadsheet: its name, or its number from 1.
+    pub sheet: Option<String>,
+}
+
+impl Settings {
+    /// Nothing known: everything sniffed, the header found by `hint`.
+    pub fn sniff(hint: HeaderHint) -> Settings {
+        Settings { encoding: None, delimiter: None, skip_lines: None, header: true, hint, sheet: None }
+    }
+}
+
+/// The sheet of a spreadsheet that is read.
+#[derive(Debug, Clone)]
+pub struct SheetRead {
+    /// `xlsx`, `xls`, `ods`.
+    pub format: &'static str,
+    pub name: String,
+    /// Every sheet of the workbook, in order.
+    pub sheets: Vec<String>,
+    /// Chosen by `--sheet` or the mapping, not taken as the first.
+    pub chosen: bool,
 }
 
 /// What was found out about a file before its rows are read.
@@ -385,6 +584,9 @@ pub struct Settings {
 pub struct Detected {
     /// `None`: ASCII in the sniffed part, so UTF-8 and Windows-1252 agree.
     pub encoding: Option<Encoding>,
+    /// The encoding was told by the text alone (no BOM, flag or mapping)
+    /// and is neither UTF-8 nor Windows-1252.
+    pub guessed: bool,
     pub delimiter: u8,
     /// The line the header is on (1-based), when there is one.
     pub header_line: Option<u64>,
@@ -394,12 +596,35 @@ pub struct Detected {
     /// The first rows, for sniffing dates.
     pub sample: Vec<Vec<String>>,
     pub crlf: bool,
+    /// `CRLF`, `LF`, `CR` or `mixed`.
+    pub line_ends: &'static str,
+    /// For a spreadsheet: the sheet read (rows are then its rows).
+    pub sheet: Option<SheetRead>,
 }
 
 impl Detected {
     /// `Windows-1252, ';', header on line 3` (line ends: see `crlf`).
     pub fn describe(&self) -> String {
+        if let Some(sheet) = &self.sheet {
+            let which = if sheet.chosen {
+                String::new()
+            } else if sheet.sheets.len() == 1 {
+                " (the only one)".to_string()
+            } else {
+                format!(
+                    " (the first of {}: {}; --sheet chooses another)",
+                    sheet.sheets.len(),
+                    sheet.sheets.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", ")
+                )
+            };
+            let header = match self.header_line {
+                Some(row) => format!("header on row {row}"),
+                None => "no header".to_string(),
+            };
+            return format!("{}, sheet {:?}{which}, {header}", sheet.format, sheet.name);
+        }
         let encoding = match self.encoding {
+            Some(e) if self.guessed => format!("{} (told by the text; --encoding overrides)", e.name()),
             Some(e) => e.name().to_string(),
             None => "ASCII so far (UTF-8 or Windows-1252 is decided at the first other byte)".to_string(),
         };
@@ -413,20 +638,54 @@ impl Detected {
         };
         format!("{encoding}, {delimiter}, {header}")
     }
+
+    /// The whole `detected:` line: what `describe` says, the dates when
+    /// known, and the line ends of a text file.
+    pub fn line(&self, dates: Option<&str>) -> String {
+        let mut line = self.describe();
+        if let Some(dates) = dates {
+            line.push_str(", ");
+            line.push_str(dates);
+        }
+        if self.sheet.is_none() {
+            line.push_str(&format!(", {} line ends", self.line_ends));
+        }
+        line
+    }
+
+    /// Where a row is, before a message about it: `f.csv:7: ` or
+    /// `f.xlsx: sheet "Stages", row 7, `.
+    pub fn at(&self, name: &str, line: u64) -> String {
+        match &self.sheet {
+            Some(sheet) => format!("{name}: sheet {:?}, row {line}, ", sheet.name),
+            None => format!("{name}:{line}: "),
+        }
+    }
 }
 
-/// The rows of a file, streamed.
+/// The rows of a file, streamed (a spreadsheet's are read whole first).
 pub struct Rows {
+    source: Source,
+    record: csv::StringRecord,
+    decided: Shared<Option<Encoding>>,
+    pub tally: Shared<Tally>,
+}
+
+enum Source {
+    Text(TextRows),
+    Sheet(super::sheet::SheetRows),
+}
+
+/// The rows of a text file.
+struct TextRows {
     reader: csv::Reader<Box<dyn Read + Send>>,
     lines: Shared<LineTracker>,
-    record: csv::StringRecord,
     /// Physical lines skipped before the CSV reader started.
     offset: u64,
     name: String,
     /// The header's cells, to name a column in a message.
     header: Vec<String>,
     decided: Shared<Option<Encoding>>,
-    pub tally: Shared<Tally>,
 }
 
 /// A row that cannot be read at all.
@@ -441,6 +700,11 @@ pub struct RowError {
 }
 
 impl Rows {
+    /// The rows of a spreadsheet's sheet.
+    pub(super) fn sheet(rows: super::sheet::SheetRows, tally: Shared<Tally>) -> Rows {
+        Rows { source: Source::Sheet(rows), record: csv::StringRecord::new(), decided: Shared::new(None), tally }
+    }
+
     /// The next data row that is not blank (every cell empty), with the line
     /// it starts on; `None` at the end.
     pub fn next_row(&mut self) -> Result<Option<(u64, &csv::StringRecord)>, RowError> {
@@ -452,6 +716,44 @@ impl Rows {
 
     /// As `next_row`, reading the row into `record`.
     pub fn read_into(&mut self, record: &mut csv::StringRecord) -> Result<Option<u64>, RowError> {
+        match &mut self.source {
+            Source::Text(rows) => rows.read_into(record),
+            Source::Sheet(rows) => rows.read_into(record),
+        }
+    }
+
+    /// The encoding as decided so far (it may be decided while rows are
+    /// read), to ask while a row is borrowed.
+    pub fn encoding_handle(&self) -> Shared<Option<Encoding>> {
+        self.decided.clone()
+    }
+}
+
+/// `column "name"` by the header, else `column 3`.
+pub(super) fn column_name(header: &[String], cell: usize) -> String {
+    match header.get(cell).filter(|h| !h.is_empty()) {
+        Some(name) => format!("column {name:?}"),
+        None => format!("column {}", cell + 1),
+    }
+}
+
+/// The problem of a row with too many cells, if it has.
+pub(super) fn too_many_cells(record: &csv::StringRecord, header: &[String], line: u64) -> Option<RowError> {
+    (record.len() > MAX_CELLS).then(|| RowError {
+        line,
+        message: format!(
+            "the row has {} cells; a row has at most {} (the header has {})",
+            super::thousands(record.len() as u64),
+            super::thousands(MAX_CELLS as u64),
+            header.len()
+        ),
+        fatal: false,
+        invalid_data: true,
+    })
+}
+
+impl TextRows {
+    fn read_into(&mut self, record: &mut csv::StringRecord) -> Result<Option<u64>, RowError> {
         loop {
             match self.reader.read_record(record) {
                 Ok(false) => return Ok(None),
@@ -464,23 +766,16 @@ impl Rows {
             if record.iter().all(|cell| cell.trim().is_empty()) {
                 continue;
             }
-            if record.len() > MAX_CELLS {
-                return Err(RowError {
-                    line,
-                    message: format!(
-                        "the row has {} cells; a row has at most {} (the header has {})",
-                        super::thousands(record.len() as u64),
-                        super::thousands(MAX_CELLS as u64),
-                        self.header.len()
-                    ),
-                    fatal: false,
-                    invalid_data: true,
-                });
+            if let Some(e) = too_many_cells(record, &self.header, line) {
+                return Err(e);
             }
             if let Some(cell) = record.iter().position(|cell| cell.contains('\0')) {
                 return Err(RowError {
                     line,
-                    message: format!("{} holds a NUL byte: this is binary data, not CSV text", self.column(cell)),
+                    message: format!(
+                        "{} holds a NUL byte: this is binary data, not CSV text",
+                        column_name(&self.header, cell)
+                    ),
                     fatal: false,
                     invalid_data: true,
                 });
@@ -488,21 +783,18 @@ impl Rows {
             return Ok(Some(line));
         }
     }
-
-    /// `column "name"` by the header, else `column 3`.
-    fn column(&self, cell: usize) -> String {
-        match self.header.get(cell).filter(|h| !h.is_empty()) {
-            Some(name) => format!("column {name:?}"),
-            None => format!("column {}", cell + 1),
-        }
-    }
-
     fn error(&self, e: csv::Error) -> RowError {
         if too_long(&e) {
             // Named by the line the row begins on: its end is not in sight.
             let start = self.lines.lock().record_start;
             let line = self.offset + self.lines.lock().first_line(start + 1, 0);
             return RowError { line, message: RowTooLong.to_string(), fatal: true, invalid_data: true };
+        }
+        if let Some(message) = wrong_encoding(&e) {
+            // The row after the last one read: where the text turned.
+            let start = self.lines.lock().record_start;
+            let line = self.offset + self.lines.lock().first_line(start + 1, 0);
+            return RowError { line, message, fatal: true, invalid_data: true };
         }
         let line = self.offset + self.lines.lock().first_line(self.reader.position().byte(), 0);
         let message = match e.kind() {
@@ -513,7 +805,7 @@ impl Rows {
                     }
                     _ => "",
                 };
-                format!("{} is not valid UTF-8{hint}", self.column(err.field()))
+                format!("{} is not valid UTF-8{hint}", column_name(&self.header, err.field()))
             }
             csv::ErrorKind::Io(io) => {
                 return RowError {
@@ -527,17 +819,23 @@ impl Rows {
         };
         RowError { line, message, fatal: false, invalid_data: true }
     }
-
-    /// The encoding as decided so far (it may be decided while rows are
-    /// read), to ask while a row is borrowed.
-    pub fn encoding_handle(&self) -> Shared<Option<Encoding>> {
-        self.decided.clone()
-    }
 }
 
 /// Sniffs `input` and opens it for streaming. `name` is the file name used
 /// in messages.
 pub fn open(input: Box<dyn Read + Send>, name: &str, settings: &Settings) -> Result<(Detected, Rows), Error> {
+    open_announcing(input, name, settings, &mut |_| {})
+}
+
+/// As `open`; when the file is refused once sniffed (no header found), what
+/// sniffing found is told to `announce` first, so the person reading the
+/// refusal sees how the file was read.
+pub fn open_announcing(
+    input: Box<dyn Read + Send>,
+    name: &str,
+    settings: &Settings,
+    announce: &mut dyn FnMut(&str),
+) -> Result<(Detected, Rows), Error> {
     let tally = Shared::new(Tally::default());
     let mut hashing = Hashing { inner: input, tally: tally.clone() };
     let mut sample = Vec::with_capacity(SAMPLE_BYTES);
@@ -545,9 +843,15 @@ pub fn open(input: Box<dyn Read + Send>, name: &str, settings: &Settings) -> Res
         .take(SAMPLE_BYTES as u64)
         .read_to_end(&mut sample)
         .map_err(|e| Error::usage(format!("cannot read {name}: {e}")))?;
+    if super::sheet::is_spreadsheet(&sample) {
+        let mut bytes = sample;
+        hashing.read_to_end(&mut bytes).map_err(|e| Error::usage(format!("cannot read {name}: {e}")))?;
+        return super::sheet::open(bytes, name, settings, tally, announce);
+    }
     if sample.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Error::invalid(format!("{name} is empty: there is nothing to import")));
     }
+    let complete = sample.len() < SAMPLE_BYTES;
     let bom = match sample.as_slice() {
         [0xEF, 0xBB, 0xBF, ..] => Some(Encoding::Utf8Bom),
         [0xFF, 0xFE, ..] => Some(Encoding::Utf16Le),
@@ -555,18 +859,33 @@ pub fn open(input: Box<dyn Read + Send>, name: &str, settings: &Settings) -> Res
         _ => None,
     };
     // A byte-order mark says what the file is, whatever else was said.
-    let encoding = bom.or(settings.encoding).or_else(|| sniff_encoding(&sample));
+    let (encoding, guessed) = match bom.or(settings.encoding) {
+        Some(e) => (Some(e), false),
+        None => sniff_encoding(name, &sample, complete)?,
+    };
     if !matches!(encoding, Some(Encoding::Utf16Le | Encoding::Utf16Be)) {
         refuse_binary(name, &sample)?;
     }
-    let text = decode_sample(&sample, encoding);
-    let crlf = text.contains("\r\n");
+    let text = decode_sample(&sample, encoding, complete);
+    let line_ends = line_ends(&text);
     let delimiter = settings.delimiter.unwrap_or_else(|| sniff_delimiter(&text));
     let records = parse_sample(&text, delimiter);
+    let mut detected = Detected {
+        encoding,
+        guessed,
+        delimiter,
+        header_line: None,
+        header: Vec::new(),
+        preamble: Vec::new(),
+        sample: Vec::new(),
+        crlf: line_ends != "LF",
+        line_ends,
+        sheet: None,
+    };
     let header_line = if settings.header {
         match settings.skip_lines {
             Some(skip) => Some(skip as u64 + 1),
-            None => Some(find_header(name, &records, &settings.hint)?),
+            None => Some(find_header(name, &records, &settings.hint).inspect_err(|_| announce(&detected.line(None)))?),
         }
     } else {
         None
@@ -581,10 +900,8 @@ pub fn open(input: Box<dyn Read + Send>, name: &str, settings: &Settings) -> Res
     let mut decoded = BufReader::new(Decode::new(chained, encoding, decided.clone()));
     let mut preamble = Vec::new();
     for _ in 0..skip {
-        let mut line = Vec::new();
-        if decoded.read_until(b'\n', &mut line).map_err(|e| Error::usage(format!("cannot read {name}: {e}")))? == 0 {
-            break;
-        }
+        let line = read_line(&mut decoded).map_err(|e| Error::usage(format!("cannot read {name}: {e}")))?;
+        let Some(line) = line else { break };
         let line = String::from_utf8_lossy(&line);
         preamble.push(line.trim_end_matches(['\r', '\n']).trim_start_matches('\u{feff}').to_string());
     }
@@ -599,11 +916,7 @@ pub fn open(input: Box<dyn Read + Send>, name: &str, settings: &Settings) -> Res
             match reader.read_record(&mut record) {
                 Ok(true) if record.iter().all(|c| c.trim().is_empty()) => continue,
                 Ok(true) => {
-                    header = record.iter().map(|c| c.trim().trim_start_matches('\u{feff}').to_string()).collect();
-                    // Excel leaves empty columns at the end of a line.
-                    while header.last().is_some_and(|h| h.is_empty()) {
-                        header.pop();
-                    }
+                    header = header_cells(record.iter());
                     break;
                 }
                 Ok(false) => return Err(Error::invalid(format!("{name} has no header line"))),
@@ -612,23 +925,71 @@ pub fn open(input: Box<dyn Read + Send>, name: &str, settings: &Settings) -> Res
         }
     }
     lines.lock().record_start = reader.position().byte();
-    let sample_rows = records
+    detected.sample = records
         .iter()
         .filter(|(line, _)| header_line.is_none_or(|h| *line > h) && *line > skip)
         .take(50)
         .map(|(_, cells)| cells.clone())
         .collect();
-    let detected = Detected {
-        encoding: encoding.or(*decided.lock()),
-        delimiter,
-        header_line,
-        header: header.clone(),
-        preamble,
-        sample: sample_rows,
-        crlf,
-    };
-    let rows = Rows { reader, lines, record, offset: skip, name: name.to_string(), header, decided, tally };
+    detected.encoding = encoding.or(*decided.lock());
+    detected.header_line = header_line;
+    detected.header = header.clone();
+    detected.preamble = preamble;
+    let text_rows = TextRows { reader, lines, offset: skip, name: name.to_string(), header, decided: decided.clone() };
+    let rows = Rows { source: Source::Text(text_rows), record, decided, tally };
     Ok((detected, rows))
+}
+
+/// The cells of a header line, trimmed, without the empty columns Excel
+/// leaves at the end of a line.
+pub(super) fn header_cells<'a>(cells: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut header: Vec<String> = cells.map(|c| c.trim().trim_start_matches('\u{feff}').to_string()).collect();
+    while header.last().is_some_and(|h| h.is_empty()) {
+        header.pop();
+    }
+    header
+}
+
+/// One line, ended by LF, CRLF or a CR on its own; `None` at the end.
+fn read_line(input: &mut impl BufRead) -> io::Result<Option<Vec<u8>>> {
+    let mut line = Vec::new();
+    loop {
+        let buffer = input.fill_buf()?;
+        if buffer.is_empty() {
+            return Ok((!line.is_empty()).then_some(line));
+        }
+        match buffer.iter().position(|b| *b == b'\n' || *b == b'\r') {
+            Some(at) => {
+                let cr = buffer[at] == b'\r';
+                line.extend_from_slice(&buffer[..=at]);
+                input.consume(at + 1);
+                if cr && input.fill_buf()?.first() == Some(&b'\n') {
+                    line.push(b'\n');
+                    input.consume(1);
+                }
+                return Ok(Some(line));
+            }
+            None => {
+                let n = buffer.len();
+                line.extend_from_slice(buffer);
+                input.consume(n);
+            }
+        }
+    }
+}
+
+/// How the lines of the sample end: `CRLF`, `LF`, `CR` or `mixed`.
+fn line_ends(text: &str) -> &'static str {
+    let bytes = text.as_bytes();
+    let crlf = bytes.windows(2).filter(|w| w == b"\r\n").count();
+    let lf = bytes.iter().filter(|b| **b == b'\n').count() - crlf;
+    let cr = bytes.iter().filter(|b| **b == b'\r').count() - crlf;
+    match (crlf > 0, lf > 0, cr > 0) {
+        (true, false, false) => "CRLF",
+        (false, false, true) => "CR",
+        (false, _, false) => "LF",
+        _ => "mixed",
+    }
 }
 
 /// Refuses a sample that is not text: one holding a NUL byte, or control
@@ -664,31 +1025,41 @@ fn refuse_binary(name: &str, sample: &[u8]) -> Result<(), Error> {
     Ok(())
 }
 
-/// UTF-8 when the sample is valid UTF-8 with something beyond ASCII,
-/// Windows-1252 when it is not valid UTF-8, undecided when it is ASCII.
-fn sniff_encoding(sample: &[u8]) -> Option<Encoding> {
+/// The encoding of a sample without a BOM, and whether it was told by the
+/// text alone: undecided when it is ASCII, UTF-8 when it is valid UTF-8,
+/// else what `chardetng` finds: Windows-1252 (or one that reads these bytes
+/// alike), a multi-byte encoding in which every byte decodes, or a refusal
+/// naming the likely encoding.
+fn sniff_encoding(name: &str, sample: &[u8], complete: bool) -> Result<(Option<Encoding>, bool), Error> {
     if sample.is_ascii() {
-        return None;
+        return Ok((None, false));
     }
     match std::str::from_utf8(sample) {
-        Ok(_) => Some(Encoding::Utf8),
+        Ok(_) => return Ok((Some(Encoding::Utf8), false)),
         // A character cut off at the end of the sample is no evidence.
-        Err(e) if e.error_len().is_none() && e.valid_up_to() + 4 > sample.len() => Some(Encoding::Utf8),
-        Err(_) => Some(Encoding::Windows1252),
+        Err(e) if e.error_len().is_none() && e.valid_up_to() + 4 > sample.len() => {
+            return Ok((Some(Encoding::Utf8), false));
+        }
+        Err(_) => {}
+    }
+    match judge(sample, complete) {
+        Verdict::Windows1252 => Ok((Some(Encoding::Windows1252), false)),
+        Verdict::Found(e) => Ok((Some(Encoding::Other(e)), true)),
+        Verdict::Unsure(likely) => Err(Error::invalid(unsure(name, "the text ", likely))),
     }
 }
 
-fn decode_sample(sample: &[u8], encoding: Option<Encoding>) -> String {
+fn decode_sample(sample: &[u8], encoding: Option<Encoding>, complete: bool) -> String {
     let text = match encoding {
         None | Some(Encoding::Utf8 | Encoding::Utf8Bom) => String::from_utf8_lossy(sample).into_owned(),
-        Some(Encoding::Windows1252) => encoding_rs::WINDOWS_1252.decode_without_bom_handling(sample).0.into_owned(),
         Some(Encoding::Utf16Le) => encoding_rs::UTF_16LE.decode_with_bom_removal(sample).0.into_owned(),
         Some(Encoding::Utf16Be) => encoding_rs::UTF_16BE.decode_with_bom_removal(sample).0.into_owned(),
+        Some(e) => e.rs().decode_without_bom_handling(sample).0.into_owned(),
     };
     let text = text.trim_start_matches('\u{feff}');
     // The last line of a sample may be cut off.
-    match text.rfind('\n') {
-        Some(end) if text.len() >= SAMPLE_BYTES / 2 => text[..=end].to_string(),
+    match text.rfind(['\n', '\r']) {
+        Some(end) if !complete => text[..=end].to_string(),
         _ => text.to_string(),
     }
 }
@@ -715,10 +1086,13 @@ fn parse_sample(text: &str, delimiter: u8) -> Vec<(u64, Vec<String>)> {
     out
 }
 
-/// The delimiter that splits most lines into the same number (more than
-/// one) of cells; `,` when none does.
+/// The delimiter that splits the sample most consistently: the largest
+/// share of its records with one width (more than one cell), then the most
+/// such records, then the widest; `,` when none splits any line. Records,
+/// not lines, are compared: a quoted cell spanning lines is one record for
+/// the right delimiter and several ragged ones for a wrong one.
 pub fn sniff_delimiter(text: &str) -> u8 {
-    let mut best = (0usize, 0usize, b',');
+    let mut best: Option<((u64, usize, usize), u8)> = None;
     for delimiter in [b',', b';', b'\t', b'|'] {
         let records = parse_sample(text, delimiter);
         let mut counts: Vec<(usize, usize)> = Vec::new();
@@ -729,18 +1103,21 @@ pub fn sniff_delimiter(text: &str) -> u8 {
                 None => counts.push((width, 1)),
             }
         }
-        let Some(&(width, lines)) = counts.iter().filter(|(w, _)| *w > 1).max_by_key(|(w, n)| (*n, *w)) else {
+        let Some(&(width, same)) = counts.iter().filter(|(w, _)| *w > 1).max_by_key(|(w, n)| (*n, *w)) else {
             continue;
         };
-        if (lines, width) > (best.0, best.1) {
-            best = (lines, width, delimiter);
+        // The share in thousandths, so ties compare exactly.
+        let share = (same as u64 * 1000) / records.len().max(1) as u64;
+        let score = (share, same, width);
+        if best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, delimiter));
         }
     }
-    best.2
+    best.map_or(b',', |(_, d)| d)
 }
 
 /// The line the header is on.
-fn find_header(name: &str, records: &[(u64, Vec<String>)], hint: &HeaderHint) -> Result<u64, Error> {
+pub(super) fn find_header(name: &str, records: &[(u64, Vec<String>)], hint: &HeaderHint) -> Result<u64, Error> {
     let first = records.first().map(|(line, _)| *line);
     let cells =
         |c: &[String]| c.iter().map(|s| s.trim().trim_start_matches('\u{feff}').to_string()).collect::<Vec<_>>();
@@ -769,7 +1146,7 @@ fn find_header(name: &str, records: &[(u64, Vec<String>)], hint: &HeaderHint) ->
                         .map(|n| format!("{n:?}"))
                         .collect();
                     Err(Error::invalid(format!(
-                        "{name}: no line in the first 64 KB holds the columns the mapping names; missing: {} (the closest line has: {}). Is this the file the mapping is for? (the mapping's [file] skip_lines puts the header on a given line)",
+                        "{name}: no line in the first 64 KB holds the columns the mapping names; missing: {} (the closest line has: {}). Is this the file the mapping is for? (`ipart mapping check MAP {name}` shows how each column maps; the mapping's [file] skip_lines puts the header on a given line)",
                         missing.join(", "),
                         best.iter().map(|h| format!("{h:?}")).collect::<Vec<_>>().join(", ")
                     )))
@@ -782,14 +1159,25 @@ fn find_header(name: &str, records: &[(u64, Vec<String>)], hint: &HeaderHint) ->
                 let named: Vec<&String> = c.iter().filter(|h| !h.is_empty()).collect();
                 !named.is_empty() && named.iter().all(|h| columns.contains(&h.as_str()))
             });
-            match (found, first) {
-                (Some((line, _)), _) => Ok(*line),
-                // Native files have their header first; report its columns.
-                (None, Some(line)) => Ok(line),
-                (None, None) => Err(Error::invalid(format!("{name} has no header line"))),
+            match found {
+                Some((line, _)) => Ok(*line),
+                // Not a native file: the columns of its likeliest header
+                // are reported.
+                None => likeliest_header(records).ok_or_else(|| Error::invalid(format!("{name} has no header line"))),
             }
         }
+        HeaderHint::Likeliest => {
+            likeliest_header(records).ok_or_else(|| Error::invalid(format!("{name} has no header line")))
+        }
     }
+}
+
+/// The first line filling at least half as many cells as the fullest line
+/// of the sample: the title lines above a table fill one or two.
+pub(super) fn likeliest_header(records: &[(u64, Vec<String>)]) -> Option<u64> {
+    let filled = |cells: &[String]| cells.iter().filter(|c| !c.trim().is_empty()).count();
+    let most = records.iter().map(|(_, c)| filled(c)).max()?;
+    records.iter().find(|(_, c)| filled(c) * 2 >= most).map(|(line, _)| *line)
 }
 
 #[cfg(test)]
@@ -797,7 +1185,7 @@ mod tests {
     use super::*;
 
     fn open_bytes(bytes: &[u8], hint: HeaderHint) -> (Detected, Vec<(u64, Vec<String>)>) {
-        let settings = Settings { encoding: None, delimiter: None, skip_lines: None, header: true, hint };
+        let settings = Settings::sniff(hint);
         let (detected, mut rows) = open(Box::new(io::Cursor::new(bytes.to_vec())), "t.csv", &settings).unwrap();
         let mut out = Vec::new();
         while let Some((line, record)) = rows.next_row().unwrap() {
@@ -859,8 +1247,7 @@ mod tests {
 
     #[test]
     fn refuses_binary_and_empty_input() {
-        let settings =
-            Settings { encoding: None, delimiter: None, skip_lines: None, header: true, hint: HeaderHint::First };
+        let settings = Settings::sniff(HeaderHint::First);
         let err = |b: &[u8]| open(Box::new(io::Cursor::new(b.to_vec())), "x.csv", &settings).err().unwrap().message;
         assert!(err(b"a,b\n\x00\x01\x02").contains("binary data"), "{}", err(b"a,b\n\x00"));
         assert!(err(b"").contains("is empty"));
@@ -869,8 +1256,7 @@ mod tests {
 
     #[test]
     fn refuses_control_bytes_in_bulk_but_not_one_stray() {
-        let settings =
-            Settings { encoding: None, delimiter: None, skip_lines: None, header: true, hint: HeaderHint::First };
+        let settings = Settings::sniff(HeaderHint::First);
         let open_bytes = |b: &[u8]| open(Box::new(io::Cursor::new(b.to_vec())), "x.csv", &settings).map(|_| ());
         let junk: Vec<u8> = b"a,b\n".iter().copied().chain((1..=255u8).cycle().take(1000)).collect();
         let message = open_bytes(&junk).unwrap_err().message;
@@ -883,13 +1269,88 @@ mod tests {
         let mut bytes = b"a,b\n1,2\n\"".to_vec();
         bytes.extend(std::iter::repeat_n(b'x', MAX_ROW_BYTES as usize + 2 * BUFFER));
         bytes.extend(b"\",3\n");
-        let settings =
-            Settings { encoding: None, delimiter: None, skip_lines: None, header: true, hint: HeaderHint::First };
+        let settings = Settings::sniff(HeaderHint::First);
         let (_, mut rows) = open(Box::new(io::Cursor::new(bytes)), "x.csv", &settings).unwrap();
         assert_eq!(rows.next_row().unwrap().map(|(line, _)| line), Some(2));
         let err = rows.next_row().unwrap_err();
         assert_eq!((err.line, err.fatal, err.invalid_data), (3, true, true));
         assert!(err.message.starts_with("a row longer than 1 MB"), "{}", err.message);
+    }
+
+    #[test]
+    fn cr_only_line_ends_are_line_ends() {
+        let bytes = b"Export stages\r\rnaam,niveau\rHanze,HBO\r\"Hogeschool\rUtrecht\",HBO\rUT,WO\r";
+        let (d, rows) = open_bytes(bytes, HeaderHint::Names(vec!["naam".into()]));
+        assert_eq!((d.header_line, d.line_ends, d.delimiter), (Some(3), "CR", b','));
+        assert_eq!(d.preamble, ["Export stages", ""]);
+        assert_eq!(d.header, ["naam", "niveau"]);
+        let got: Vec<(u64, String)> = rows.iter().map(|(l, c)| (*l, c[0].clone())).collect();
+        assert_eq!(got, [(4, "Hanze".into()), (5, "Hogeschool\rUtrecht".into()), (7, "UT".into())]);
+    }
+
+    #[test]
+    fn the_delimiter_holds_on_multi_line_cells_and_mixed_line_ends() {
+        // Under ';' the quoted cells fall apart into many lines of three
+        // cells; under ',' every record has two.
+        let mut text = String::from("naam,omschrijving\r\n");
+        for (i, end) in ["\r\n", "\n", "\r"].iter().cycle().take(9).enumerate() {
+            text.push_str(&format!("P{i},\"een; twee; drie{end}vier; vijf; zes{end}zeven; acht; negen\"{end}"));
+        }
+        assert_eq!(sniff_delimiter(&text), b',');
+        let (d, rows) = open_bytes(text.as_bytes(), HeaderHint::First);
+        assert_eq!((d.delimiter, d.line_ends), (b',', "mixed"));
+        assert_eq!(rows.len(), 9);
+        assert_eq!(rows.iter().map(|(l, _)| *l).collect::<Vec<_>>(), [2, 5, 8, 11, 14, 17, 20, 23, 26]);
+    }
+
+    fn big5_names() -> String {
+        let mut text = String::from("名稱,城市,類型\n");
+        let names = ["國立臺灣大學", "國立清華大學", "國立成功大學", "國立交通大學", "國立政治大學", "臺北醫學大學"];
+        let cities = ["臺北市", "新竹市", "臺南市", "高雄市", "臺中市"];
+        for i in 0..60 {
+            text.push_str(&format!("{},{},大學\n", names[i % names.len()], cities[i % cities.len()]));
+        }
+        text
+    }
+
+    #[test]
+    fn big5_is_read_as_big5_and_said_so() {
+        let text = big5_names();
+        let bytes = encoding_rs::BIG5.encode(&text).0.into_owned();
+        let (d, rows) = open_bytes(&bytes, HeaderHint::First);
+        assert_eq!((d.encoding, d.guessed), (Some(Encoding::Other(encoding_rs::BIG5)), true));
+        assert!(d.describe().starts_with("Big5 (told by the text; --encoding overrides)"), "{}", d.describe());
+        assert_eq!(d.header, ["名稱", "城市", "類型"]);
+        assert_eq!(rows[0].1, ["國立臺灣大學", "臺北市", "大學"]);
+        assert_eq!(Encoding::parse("big5").unwrap(), Encoding::Other(encoding_rs::BIG5));
+        assert_eq!(Encoding::parse("latin1").unwrap(), Encoding::Windows1252);
+        assert!(Encoding::parse("klingon").unwrap_err().message.contains("WHATWG encoding label"));
+    }
+
+    #[test]
+    fn big5_after_64_kb_of_ascii_is_refused_naming_it() {
+        let mut bytes = b"name,city\n".to_vec();
+        while bytes.len() < SAMPLE_BYTES + 100 {
+            bytes.extend_from_slice(b"Plain name,Plain city\n");
+        }
+        let ascii_lines = bytes.iter().filter(|b| **b == b'\n').count() as u64;
+        bytes.extend_from_slice(&encoding_rs::BIG5.encode(&big5_names()).0);
+        let (_, mut rows) =
+            open(Box::new(io::Cursor::new(bytes)), "t.csv", &Settings::sniff(HeaderHint::First)).unwrap();
+        let err = loop {
+            match rows.next_row() {
+                Ok(Some(_)) => {}
+                Ok(None) => panic!("read to the end"),
+                Err(e) => break e,
+            }
+        };
+        assert!(err.fatal && err.invalid_data);
+        assert_eq!(err.line, ascii_lines + 1);
+        assert!(
+            err.message.contains("most likely as Big5") && err.message.contains("--encoding big5"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

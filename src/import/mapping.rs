@@ -71,6 +71,11 @@ pub struct Mapping {
     /// What separates the student identifiers in their cell (`separator`
     /// of the `student_ids` field); `None`: any of [`STUDENT_ID_SEPARATORS`].
     pub student_id_separator: Option<String>,
+    /// Columns of the file left out on purpose (any other column that no
+    /// field takes is warned about).
+    pub ignore: Vec<String>,
+    /// The sheet of a spreadsheet: its name, or its number from 1.
+    pub sheet: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -94,6 +99,8 @@ struct Raw {
     create_partners: BTreeMap<Spanned<String>, Spanned<String>>,
     #[serde(default)]
     create_only: Vec<Spanned<String>>,
+    #[serde(default)]
+    ignore: Vec<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -104,6 +111,14 @@ struct RawFile {
     skip_lines: Option<usize>,
     header: Option<bool>,
     date_format: Option<Spanned<OneOrMany>>,
+    sheet: Option<Spanned<SheetRef>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum SheetRef {
+    Name(String),
+    Number(i64),
 }
 
 #[derive(Deserialize)]
@@ -330,6 +345,16 @@ impl Mapping {
                     .collect::<Result<_, _>>()?
             }
         };
+        let sheet = match &raw.file.sheet {
+            None => None,
+            Some(spanned) => Some(match spanned.get_ref() {
+                SheetRef::Name(n) => n.clone(),
+                SheetRef::Number(n) if *n >= 1 => n.to_string(),
+                SheetRef::Number(n) => {
+                    return Err(fail(spanned.span(), format!("sheets are numbered from 1 (got {n})")));
+                }
+            }),
+        };
         Ok(Mapping {
             name: name.to_string(),
             source: raw.source.filter(|s| !s.trim().is_empty()),
@@ -345,6 +370,8 @@ impl Mapping {
             create_partners,
             create_only,
             student_id_separator,
+            ignore: raw.ignore,
+            sheet,
         })
     }
 }

@@ -11,11 +11,15 @@
 //! batch that `undo` can revert.
 
 pub mod apply;
+pub mod check;
 pub mod fields;
 pub mod input;
 pub mod mapping;
 pub mod read_ahead;
 pub mod reject;
+pub mod sheet;
+pub mod starter;
+pub mod synonyms;
 pub mod undo;
 
 use std::io::{Read, Write};
@@ -48,6 +52,8 @@ pub struct Request {
     pub skip_lines: Option<usize>,
     pub no_header: bool,
     pub date_formats: Vec<DateFormat>,
+    /// The sheet of a spreadsheet (overrides the mapping's).
+    pub sheet: Option<String>,
     pub options: Options,
 }
 
@@ -81,6 +87,7 @@ impl Request {
             skip_lines: None,
             no_header: false,
             date_formats: Vec::new(),
+            sheet: None,
             options: Options {
                 dry_run: false,
                 skip_invalid: false,
@@ -97,8 +104,11 @@ impl Request {
 
 /// Told what happens while a file is read.
 pub trait Observer {
-    /// Once, before any row is read: what sniffing found.
+    /// Once, before any row is read (or before the file is refused for its
+    /// header): what sniffing found.
     fn detected(&mut self, _description: &str) {}
+    /// Something the person importing should know, once per import.
+    fn warn(&mut self, _message: &str) {}
     /// Now and then: bytes read so far and rows done.
     fn progress(&mut self, _bytes: u64, _rows: u64) {}
     /// Once, when every row is read: what is left (the last rows written,
@@ -174,22 +184,34 @@ pub fn run(
         skip_lines: req.skip_lines.or(mapping.as_ref().and_then(|m| m.skip_lines)),
         header: !req.no_header && mapping.as_ref().is_none_or(|m| m.header),
         hint,
+        sheet: req.sheet.clone().or_else(|| mapping.as_ref().and_then(|m| m.sheet.clone())),
     };
-    let (detected, rows) = input::open(input, &req.name, &settings)?;
-    let layout = match &mapping {
-        None => Layout::native(kind, &detected.header, &req.name)?,
+    let (detected, rows) = input::open_announcing(input, &req.name, &settings, &mut |line| observer.detected(line))?;
+    // The file is refused here for its header or its dates: say first how
+    // it was read.
+    let laid_out = match &mapping {
+        None => Layout::native(kind, &detected.header, &req.name),
         Some(m) => {
             let width = detected.sample.iter().map(Vec::len).max().unwrap_or(0);
-            Layout::mapped(kind, m, &detected.header, width, &req.name)?
+            Layout::mapped(kind, m, &detected.header, width, &req.name)
+        }
+    }
+    .and_then(|layout| layout.date_styles(&detected.sample, &req.name).map(|dates| (layout, dates)));
+    let (layout, dates) = match laid_out {
+        Ok(found) => found,
+        Err(e) => {
+            observer.detected(&detected.line(None));
+            return Err(e.into());
         }
     };
-    let description = format!(
-        "{}, {}, {} line ends",
-        detected.describe(),
-        layout.date_styles(&detected.sample, &req.name)?,
-        if detected.crlf { "CRLF" } else { "LF" }
-    );
+    let description = detected.line(Some(&dates));
     observer.detected(&description);
+    if let Some(m) = &mapping {
+        let unmapped = fields::unmapped_columns(m, &detected.header);
+        if !unmapped.is_empty() {
+            observer.warn(&unmapped_warning(&req.name, m, &unmapped));
+        }
+    }
 
     let open = w.begin_batch(
         kind.name(),
@@ -245,12 +267,12 @@ pub fn run(
             let line = row.line;
             if let Some(e) = row.error.take() {
                 if e.fatal {
-                    let message = format!("{}:{}: {}", req.name, e.line, e.message);
+                    let message = format!("{}{}", detected.at(&req.name, e.line), e.message);
                     return Err(if e.invalid_data { Error::invalid(message) } else { Error::usage(message) }.into());
                 }
                 counts.rows += 1;
                 counts.rejected += 1;
-                report.add(&req.name, e.line, &[e.message]);
+                report.add(&detected.at(&req.name, e.line), &[e.message]);
                 continue;
             }
             counts.rows += 1;
@@ -278,7 +300,7 @@ pub fn run(
                 Err(problems) => {
                     counts.rejected += 1;
                     let messages = messages(&layout, cell_problems, &problems);
-                    report.add(&req.name, line, &messages);
+                    report.add(&detected.at(&req.name, line), &messages);
                     if let Some(rejects) = rejects.as_mut() {
                         let encoding = *encoding.lock();
                         match student_cell.filter(|&cell| record.get(cell).is_some_and(|c| !c.is_empty())) {
@@ -332,6 +354,18 @@ pub fn run(
     })
 }
 
+/// The warning about columns neither mapped nor ignored: once per import,
+/// so that a column an export has gained is noticed.
+fn unmapped_warning(name: &str, m: &Mapping, columns: &[String]) -> String {
+    let listed = columns.iter().map(|c| format!("{c:?}")).collect::<Vec<_>>().join(", ");
+    let (what, verb) = if columns.len() == 1 { ("column", "is") } else { ("columns", "are") };
+    format!(
+        "{name}: {} {what} {verb} neither mapped nor ignored by {}, so not imported: {listed} (map it under [fields], or list it in ignore = [...] if it is left out on purpose)",
+        columns.len(),
+        m.name
+    )
+}
+
 /// `column "Niveau": "HBOO" is not an education level (...)`, per problem.
 fn messages(layout: &Layout, cells: &[CellProblem], problems: &[Problem]) -> Vec<String> {
     let mut out: Vec<String> = cells.iter().map(|p| format!("{}: {}", p.label, p.message)).collect();
@@ -357,12 +391,13 @@ impl Report {
         Report { limit, shown: Vec::new(), total: 0, rows: 0 }
     }
 
-    fn add(&mut self, name: &str, line: u64, messages: &[String]) {
+    /// The problems of one row; `at` says where it is (`f.csv:7: `).
+    fn add(&mut self, at: &str, messages: &[String]) {
         self.rows += 1;
         for m in messages {
             self.total += 1;
             if self.shown.len() < self.limit {
-                self.shown.push(format!("{name}:{line}: {m}"));
+                self.shown.push(format!("{at}{m}"));
             }
         }
     }

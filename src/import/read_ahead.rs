@@ -159,8 +159,7 @@ mod tests {
     use crate::native::Kind;
 
     fn start(text: String) -> ReadAhead {
-        let settings =
-            Settings { encoding: None, delimiter: None, skip_lines: None, header: true, hint: HeaderHint::First };
+        let settings = Settings::sniff(HeaderHint::First);
         let (detected, rows) = open(Box::new(std::io::Cursor::new(text.into_bytes())), "t.csv", &settings).unwrap();
         let layout = Layout::native(Kind::Assignment, &detected.header, "t.csv").unwrap();
         ReadAhead::start(rows, Arc::new(layout), None, "t.csv")
@@ -238,8 +237,7 @@ mod tests {
         while text.len() < 200_000 {
             text.push_str("row,group\n");
         }
-        let settings =
-            Settings { encoding: None, delimiter: None, skip_lines: None, header: true, hint: HeaderHint::First };
+        let settings = Settings::sniff(HeaderHint::First);
         let input = Box::new(PanicsAfter(std::io::Cursor::new(text.into_bytes())));
         let (detected, rows) = open(input, "t.csv", &settings).unwrap();
         let layout = Layout::native(Kind::Assignment, &detected.header, "t.csv").unwrap();

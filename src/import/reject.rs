@@ -79,8 +79,10 @@ impl<'a> RejectWriter<'a> {
     fn line_raw(&mut self, text: &str, encoding: Option<Encoding>) -> Result<()> {
         let line = format!("{text}{}", self.newline);
         match encoding {
-            Some(Encoding::Windows1252) if !self.bom => {
-                self.out.write_all(&encoding_rs::WINDOWS_1252.encode(&line).0)?;
+            // Written back in the file's own encoding, so it reads as the
+            // file did.
+            Some(e @ (Encoding::Windows1252 | Encoding::Other(_))) if !self.bom => {
+                self.out.write_all(&e.rs().encode(&line).0)?;
             }
             _ => self.out.write_all(line.as_bytes())?,
         }
