@@ -11,7 +11,7 @@ pub mod table;
 use std::io::Write;
 
 use super::Report;
-use crate::domain::Lang;
+use super::document::View;
 use crate::error::Result;
 use crate::output::Style;
 
@@ -31,8 +31,9 @@ pub enum ReportFormat {
     Html,
 }
 
-/// Writes `report` in `format`; `lang` applies to the formats for people.
-pub fn render(report: &Report, format: ReportFormat, lang: Lang, style: Style, out: &mut dyn Write) -> Result<()> {
+/// Writes `report` in `format`; `view` (language, notes, themes) applies to
+/// the formats for people.
+pub fn render(report: &Report, format: ReportFormat, view: &View, style: Style, out: &mut dyn Write) -> Result<()> {
     match format {
         ReportFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, report)?;
@@ -40,8 +41,8 @@ pub fn render(report: &Report, format: ReportFormat, lang: Lang, style: Style, o
             Ok(())
         }
         ReportFormat::Csv => csv::render(report, out),
-        ReportFormat::Table => table::render(report, lang, style, out),
-        ReportFormat::Markdown => markdown::render(report, lang, out),
-        ReportFormat::Html => html::render(report, lang, out),
+        ReportFormat::Table => table::render(report, view, style, out),
+        ReportFormat::Markdown => markdown::render(report, view, out),
+        ReportFormat::Html => html::render(report, view, out),
     }
 }
