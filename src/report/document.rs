@@ -967,105 +967,91 @@ pub fn listing(lang: Lang, names: &[String]) -> String {
 
 /// The sentences that explain each total.
 pub fn explanations(report: &Report, lang: Lang) -> Vec<String> {
-    let x = &report.not_adding_up;
-    let a = &x.assignments;
-    let (lb, c, p) = (&x.labs, &x.communities, &x.partners);
-    let n = |v: i64| number(lang, v);
     let end = date(lang, report.period.end);
-    let (active_during, no_longer) = (listing(lang, &lb.active_during_period), listing(lang, &lb.no_longer_active));
-    let (left, undated) = (listing(lang, &p.left), listing(lang, &p.no_joined_date));
+    vec![
+        assignments_explained(&report.not_adding_up.assignments, lang),
+        students_explained(&report.not_adding_up.assignments, lang),
+        labs_explained(&report.not_adding_up.labs, lang, &end),
+        communities_explained(&report.not_adding_up.communities, lang, &end),
+        partners_explained(&report.not_adding_up.partners, lang, &end),
+    ]
+}
+
+fn assignments_explained(a: &AssignmentsExplained, lang: Lang) -> String {
+    let n = |v: i64| number(lang, v);
+    let (total, completed, preparation, in_progress) = (n(a.total), n(a.completed), n(a.preparation), n(a.in_progress));
+    let (cancelled, unknown, shown, rest) = (n(a.cancelled), n(a.unknown), n(a.shown), n(a.cancelled + a.unknown));
+    let (before, after) = (n(a.cancelled_before_start), n(a.cancelled_after_start));
     match lang {
-        Lang::En => vec![
-            format!(
-                "Assignments: {} = {} completed + {} in preparation + {} in progress + {} cancelled + {} with an \
-                 unknown status. The first three add up to {}; the other {} are {} cancelled ({} before they \
-                 started, {} after) and {} whose source never recorded a status. All count as assignments and in \
-                 the level shares, but only those in progress or completed count as students helped.",
-                n(a.total),
-                n(a.completed),
-                n(a.preparation),
-                n(a.in_progress),
-                n(a.cancelled),
-                n(a.unknown),
-                n(a.shown),
-                n(a.cancelled + a.unknown),
-                n(a.cancelled),
-                n(a.cancelled_before_start),
-                n(a.cancelled_after_start),
-                n(a.unknown)
-            ),
-            format!(
-                "Students: {} more students are on assignments in preparation, cancelled or with an unknown status; \
-                 they are not counted as helped.",
-                n(a.students_not_helped)
-            ),
-            format!(
-                "Labs: {} on {end}: {} active, {} in formation, {} closed. Active at some time during the period: {} \
-                 ({active_during}). No longer active on {end}: {no_longer}.",
-                n(lb.existing),
-                n(lb.active),
-                n(lb.in_formation),
-                n(lb.closed),
-                n(lb.active_during_period.len() as i64)
-            ),
-            format!(
-                "Communities: {} on {end}; {} counted (not closed), {} closed.",
-                n(c.existing),
-                n(c.counted),
-                n(c.closed)
-            ),
-            format!(
-                "Partners: {} counting on {end}. Left, so not counting: {left}. Without a joining date, so not \
-                 counting: {undated}. Partners joining after {end} belong to later reports.",
-                n(p.counting)
-            ),
-        ],
-        Lang::Nl => vec![
-            format!(
-                "Opdrachten: {} = {} afgerond + {} in voorbereiding + {} in uitvoering + {} geannuleerd + {} met een \
-                 onbekende status. De eerste drie tellen op tot {}; de andere {} zijn {} geannuleerd ({} voor de \
-                 start, {} daarna) en {} waarvan de bron nooit een status vastlegde. Ze tellen alle mee als opdracht \
-                 en in de verdeling over onderwijssoorten, maar alleen opdrachten in uitvoering of afgerond tellen \
-                 als geholpen studenten.",
-                n(a.total),
-                n(a.completed),
-                n(a.preparation),
-                n(a.in_progress),
-                n(a.cancelled),
-                n(a.unknown),
-                n(a.shown),
-                n(a.cancelled + a.unknown),
-                n(a.cancelled),
-                n(a.cancelled_before_start),
-                n(a.cancelled_after_start),
-                n(a.unknown)
-            ),
-            format!(
-                "Studenten: nog {} studenten zitten op opdrachten in voorbereiding, geannuleerd of met een onbekende \
-                 status; zij tellen niet als geholpen.",
-                n(a.students_not_helped)
-            ),
-            format!(
-                "Labs: {} op {end}: {} actief, {} in oprichting, {} gesloten. Ergens in de periode actief: {} \
-                 ({active_during}). Op {end} niet meer actief: {no_longer}.",
-                n(lb.existing),
-                n(lb.active),
-                n(lb.in_formation),
-                n(lb.closed),
-                n(lb.active_during_period.len() as i64)
-            ),
-            format!(
-                "Communities: {} op {end}; {} geteld (niet gesloten), {} gesloten.",
-                n(c.existing),
-                n(c.counted),
-                n(c.closed)
-            ),
-            format!(
-                "Partners: {} tellend op {end}. Vertrokken en dus niet tellend: {left}. Zonder toetredingsdatum en \
-                 dus niet tellend: {undated}. Partners die na {end} toetreden, horen bij latere verslagen.",
-                n(p.counting)
-            ),
-        ],
+        Lang::En => format!(
+            "Assignments: {total} = {completed} completed + {preparation} in preparation + {in_progress} in progress \
+             + {cancelled} cancelled + {unknown} with an unknown status. The first three add up to {shown}; the other \
+             {rest} are {cancelled} cancelled ({before} before they started, {after} after) and {unknown} whose \
+             source never recorded a status. All count as assignments and in the level shares, but only those in \
+             progress or completed count as students helped."
+        ),
+        Lang::Nl => format!(
+            "Opdrachten: {total} = {completed} afgerond + {preparation} in voorbereiding + {in_progress} in \
+             uitvoering + {cancelled} geannuleerd + {unknown} met een onbekende status. De eerste drie tellen op tot \
+             {shown}; de andere {rest} zijn {cancelled} geannuleerd ({before} voor de start, {after} daarna) en \
+             {unknown} waarvan de bron nooit een status vastlegde. Ze tellen alle mee als opdracht en in de \
+             verdeling over onderwijssoorten, maar alleen opdrachten in uitvoering of afgerond tellen als geholpen \
+             studenten."
+        ),
+    }
+}
+
+fn students_explained(a: &AssignmentsExplained, lang: Lang) -> String {
+    let more = number(lang, a.students_not_helped);
+    match lang {
+        Lang::En => format!(
+            "Students: {more} more students are on assignments in preparation, cancelled or with an unknown status; \
+             they are not counted as helped."
+        ),
+        Lang::Nl => format!(
+            "Studenten: nog {more} studenten zitten op opdrachten in voorbereiding, geannuleerd of met een onbekende \
+             status; zij tellen niet als geholpen."
+        ),
+    }
+}
+
+fn labs_explained(lb: &LabsExplained, lang: Lang, end: &str) -> String {
+    let n = |v: i64| number(lang, v);
+    let (existing, active, in_formation, closed) = (n(lb.existing), n(lb.active), n(lb.in_formation), n(lb.closed));
+    let during = n(lb.active_during_period.len() as i64);
+    let (names, no_longer) = (listing(lang, &lb.active_during_period), listing(lang, &lb.no_longer_active));
+    match lang {
+        Lang::En => format!(
+            "Labs: {existing} on {end}: {active} active, {in_formation} in formation, {closed} closed. Active at some \
+             time during the period: {during} ({names}). No longer active on {end}: {no_longer}."
+        ),
+        Lang::Nl => format!(
+            "Labs: {existing} op {end}: {active} actief, {in_formation} in oprichting, {closed} gesloten. Ergens in \
+             de periode actief: {during} ({names}). Op {end} niet meer actief: {no_longer}."
+        ),
+    }
+}
+
+fn communities_explained(c: &CommunitiesExplained, lang: Lang, end: &str) -> String {
+    let (existing, counted, closed) = (number(lang, c.existing), number(lang, c.counted), number(lang, c.closed));
+    match lang {
+        Lang::En => format!("Communities: {existing} on {end}; {counted} counted (not closed), {closed} closed."),
+        Lang::Nl => format!("Communities: {existing} op {end}; {counted} geteld (niet gesloten), {closed} gesloten."),
+    }
+}
+
+fn partners_explained(p: &PartnersExplained, lang: Lang, end: &str) -> String {
+    let (counting, left, undated) =
+        (number(lang, p.counting), listing(lang, &p.left), listing(lang, &p.no_joined_date));
+    match lang {
+        Lang::En => format!(
+            "Partners: {counting} counting on {end}. Left, so not counting: {left}. Without a joining date, so not \
+             counting: {undated}. Partners joining after {end} belong to later reports."
+        ),
+        Lang::Nl => format!(
+            "Partners: {counting} tellend op {end}. Vertrokken en dus niet tellend: {left}. Zonder toetredingsdatum \
+             en dus niet tellend: {undated}. Partners die na {end} toetreden, horen bij latere verslagen."
+        ),
     }
 }
 

@@ -155,50 +155,11 @@ struct Page {
     text: Text,
     tiles: Vec<Figure>,
     themes_list: Vec<String>,
-    // partners
-    partners_chart: StackedBars,
-    partners_keys: Vec<Key>,
-    partners_caption: String,
-    education_levels: Vec<Figure>,
-    partners_sentence: String,
-    // student assignments
-    levels: Donut,
-    levels_sentence: String,
-    total: String,
-    status_heading: String,
-    status_figures: Vec<Figure>,
-    students_footnote: String,
-    trend: LineChart,
-    trend_empty: bool,
-    trend_caption: String,
-    themes: Bars,
-    themes_caption: String,
-    kinds: Vec<(String, String, String)>,
-    in_period_sentence: String,
-    // knowledge
-    questions_sentence: String,
-    questions: StackedBars,
-    questions_keys: Vec<Key>,
-    phds_sentence: String,
-    phds: Bars,
-    labs_sentence: String,
-    labs_map: RegionMap,
-    labs_caption: String,
-    labs: Vec<Entry>,
-    chairs: Vec<Entry>,
-    curricula: Vec<Entry>,
-    courses: Vec<Happening>,
-    courses_sentence: String,
-    // sharing
-    communities: Vec<Entry>,
-    communities_sentence: String,
-    events: Vec<Happening>,
-    events_sentence: String,
-    communication_heading: String,
-    communication: Vec<Figure>,
-    website: Option<Website>,
-    website_caption: String,
-    // asked for
+    partners: PartnersBlock,
+    assignments: AssignmentBlocks,
+    knowledge: KnowledgeBlocks,
+    sharing: SharingBlocks,
+    /// What was asked for besides the infographic: the comparison, the cross table.
     extra: Vec<Section>,
     notes: Option<Notes>,
 }
@@ -227,7 +188,6 @@ fn page(report: &Report, view: &View) -> Page {
     let lang = view.lang;
     let names = Names::new(report, lang);
     let doc = document::build_view(report, view);
-    let a = &report.assignments;
     let k = &report.key_figures;
     let kf = |value: i64, en: &str, nl: &str| Figure { value: names.n(value), label: tr_owned(lang, en, nl) };
     let tiles = vec![
@@ -238,14 +198,34 @@ fn page(report: &Report, view: &View) -> Page {
         kf(k.active_labs, "active labs", "actieve labs"),
         kf(k.communities, "communities", "communities"),
     ];
-    let themes_list =
-        a.by_theme.iter().filter(|r| view.all_themes || r.count > 0).map(|r| names.theme(&r.value)).collect();
-    let (partners_chart, partners_keys, education_levels, partners_sentence) = partners(report, &names);
-    let assignments = assignments(report, &names, view);
-    let knowledge = knowledge(report, &names);
-    let sharing = sharing(report, &names);
+    let themes_list = report
+        .assignments
+        .by_theme
+        .iter()
+        .filter(|r| view.all_themes || r.count > 0)
+        .map(|r| names.theme(&r.value))
+        .collect();
+    Page {
+        lang: match lang {
+            Lang::En => "en",
+            Lang::Nl => "nl",
+        },
+        title: doc.title.clone(),
+        subtitle: doc.subtitle.clone(),
+        text: Text::new(lang),
+        tiles,
+        themes_list,
+        partners: partners(report, &names),
+        assignments: assignments(report, &names, view),
+        knowledge: knowledge(report, &names),
+        sharing: sharing(report, &names),
+        extra: extra(report, lang, &doc),
+        notes: view.notes.then(|| notes(report, &names, &doc)),
+    }
+}
 
-    // What was asked for besides the infographic: the comparison, the cross table.
+/// The comparison (`--compare`) and the cross table (`--by`), as the document has them.
+fn extra(report: &Report, lang: Lang, doc: &document::Document) -> Vec<Section> {
     let mut extra = Vec::new();
     if let Some(c) = &report.compare
         && let Some(key) = doc.sections.iter().find(|s| s.id == "key-figures")
@@ -261,68 +241,7 @@ fn page(report: &Report, view: &View) -> Page {
         });
     }
     extra.extend(doc.sections.iter().filter(|s| s.id == "cross").cloned());
-
-    let notes = view.notes.then(|| notes(report, &names, &doc));
-
-    Page {
-        lang: match lang {
-            Lang::En => "en",
-            Lang::Nl => "nl",
-        },
-        title: doc.title.clone(),
-        subtitle: doc.subtitle.clone(),
-        text: Text::new(lang),
-        tiles,
-        themes_list,
-        partners_chart,
-        partners_keys,
-        partners_caption: match lang {
-            Lang::En => format!("Partners counting on {}, by region.", names.date(report.period.end)),
-            Lang::Nl => format!("Partners die op {} tellen, per regio.", names.date(report.period.end)),
-        },
-        education_levels,
-        partners_sentence,
-        levels: assignments.levels,
-        levels_sentence: assignments.levels_sentence,
-        total: names.n(a.total),
-        status_heading: assignments.status_heading,
-        status_figures: assignments.status_figures,
-        students_footnote: assignments.students_footnote,
-        trend_empty: report.trend.points.is_empty(),
-        trend: assignments.trend,
-        trend_caption: assignments.trend_caption,
-        themes: assignments.themes,
-        themes_caption: assignments.themes_caption,
-        kinds: assignments.kinds,
-        in_period_sentence: assignments.in_period_sentence,
-        questions_sentence: knowledge.questions_sentence,
-        questions: knowledge.questions,
-        questions_keys: knowledge.questions_keys,
-        phds_sentence: knowledge.phds_sentence,
-        phds: knowledge.phds,
-        labs_sentence: knowledge.labs_sentence,
-        labs_map: knowledge.labs_map,
-        labs_caption: tr_owned(
-            lang,
-            "Labs by region; a lab in two regions counts in both.",
-            "Labs per regio; een lab in twee regio's telt in beide.",
-        ),
-        labs: knowledge.labs,
-        chairs: knowledge.chairs,
-        curricula: knowledge.curricula,
-        courses: knowledge.courses,
-        courses_sentence: knowledge.courses_sentence,
-        communities: sharing.communities,
-        communities_sentence: sharing.communities_sentence,
-        events: sharing.events,
-        events_sentence: sharing.events_sentence,
-        communication_heading: sharing.communication_heading,
-        communication: sharing.communication,
-        website: sharing.website,
-        website_caption: sharing.website_caption,
-        extra,
-        notes,
-    }
+    extra
 }
 
 /// The singular or the plural, as `n` asks.
@@ -352,7 +271,16 @@ fn tr_owned(lang: Lang, en: &str, nl: &str) -> String {
 
 /// The partners by region as stacked bars, the education partners by level
 /// and who joined during the period.
-fn partners(report: &Report, names: &Names) -> (StackedBars, Vec<Key>, Vec<Figure>, String) {
+struct PartnersBlock {
+    chart: StackedBars,
+    keys: Vec<Key>,
+    caption: String,
+    /// Education partners by level.
+    levels: Vec<Figure>,
+    sentence: String,
+}
+
+fn partners(report: &Report, names: &Names) -> PartnersBlock {
     let l = names.lang;
     let p = &report.partners;
     let sectors = [tr(l, "government", "rijksoverheid"), tr(l, "education", "onderwijs"), tr(l, "other", "overig")];
@@ -397,16 +325,23 @@ fn partners(report: &Report, names: &Names) -> (StackedBars, Vec<Key>, Vec<Figur
             plural(j.total, "partner", "partners")
         ),
     };
-    (chart, keys, levels, sentence)
+    let end = names.date(report.period.end);
+    let caption = match l {
+        Lang::En => format!("Partners counting on {end}, by region."),
+        Lang::Nl => format!("Partners die op {end} tellen, per regio."),
+    };
+    PartnersBlock { chart, keys, caption, levels, sentence }
 }
 
 struct AssignmentBlocks {
+    total: String,
     levels: Donut,
     levels_sentence: String,
     status_heading: String,
     status_figures: Vec<Figure>,
     students_footnote: String,
     trend: LineChart,
+    trend_empty: bool,
     trend_caption: String,
     themes: Bars,
     themes_caption: String,
@@ -417,45 +352,82 @@ struct AssignmentBlocks {
 fn assignments(report: &Report, names: &Names, view: &View) -> AssignmentBlocks {
     let l = names.lang;
     let a = &report.assignments;
-    let end = names.date(report.period.end);
+    let (levels, levels_sentence) = levels(report, names);
+    let (status_heading, status_figures, students_footnote) = status(report, names);
+    let (trend, trend_caption) = trend(report, names);
+    let theme_rows: Vec<_> = a
+        .by_theme
+        .iter()
+        .filter(|r| view.all_themes || r.count > 0)
+        .map(|r| (names.theme(&r.value), r.count, names.n(r.count)))
+        .collect();
+    let themes_caption = match l {
+        Lang::En => format!("The themes of all {} assignments.", names.n(a.total)),
+        Lang::Nl => format!("Op welk thema de {} opdrachten zijn uitgevoerd.", names.n(a.total)),
+    };
+    let (kinds, in_period_sentence) = kinds(report, names);
+    AssignmentBlocks {
+        total: names.n(a.total),
+        levels,
+        levels_sentence,
+        status_heading,
+        status_figures,
+        students_footnote,
+        trend,
+        trend_empty: report.trend.points.is_empty(),
+        trend_caption,
+        themes: chart::bars(&theme_rows, HALF, 150.0),
+        themes_caption,
+        kinds,
+        in_period_sentence,
+    }
+}
 
-    // Largest first, as the infographic lists them.
+/// The donut of the levels, largest first as the infographic lists them,
+/// and the sentence that says it.
+fn levels(report: &Report, names: &Names) -> (Donut, String) {
+    let l = names.lang;
+    let a = &report.assignments;
     let mut by_level: Vec<_> = a.by_level.iter().collect();
     by_level.sort_by_key(|r| std::cmp::Reverse(r.count));
-    let levels = chart::donut(
+    let donut = chart::donut(
         &by_level
             .iter()
             .map(|r| (names.level(&r.value), r.count, names.n(r.count), r.share.unwrap_or(0)))
             .collect::<Vec<_>>(),
         80.0,
     );
-    let shown: Vec<_> = by_level.iter().filter(|r| r.count > 0).collect();
-    let levels_sentence = if shown.is_empty() {
-        tr_owned(l, "No assignments yet.", "Nog geen opdrachten.")
-    } else {
-        let parts: Vec<String> = shown
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                let (share, level) = (percent(r.share.unwrap_or(0)), names.level(&r.value));
-                match (l, i) {
-                    (Lang::En, 0) => format!("{share} are from {level}"),
-                    (Lang::En, _) => format!("{share} from {level}"),
-                    (Lang::Nl, 0) => format!("{share} afkomstig van het {level}"),
-                    (Lang::Nl, _) => format!("{share} van het {level}"),
-                }
-            })
-            .collect();
-        match l {
-            Lang::En => format!("Of all {} assignments, {}.", names.n(a.total), listing(l, &parts)),
-            Lang::Nl => format!("Van het totaal aantal opdrachten is {}.", listing(l, &parts)),
-        }
+    let parts: Vec<String> = by_level
+        .iter()
+        .filter(|r| r.count > 0)
+        .enumerate()
+        .map(|(i, r)| {
+            let (share, level) = (percent(r.share.unwrap_or(0)), names.level(&r.value));
+            match (l, i) {
+                (Lang::En, 0) => format!("{share} are from {level}"),
+                (Lang::En, _) => format!("{share} from {level}"),
+                (Lang::Nl, 0) => format!("{share} afkomstig van het {level}"),
+                (Lang::Nl, _) => format!("{share} van het {level}"),
+            }
+        })
+        .collect();
+    let sentence = match l {
+        _ if parts.is_empty() => tr_owned(l, "No assignments yet.", "Nog geen opdrachten."),
+        Lang::En => format!("Of all {} assignments, {}.", names.n(a.total), listing(l, &parts)),
+        Lang::Nl => format!("Van het totaal aantal opdrachten is {}.", listing(l, &parts)),
     };
+    (donut, sentence)
+}
 
+/// The heading, the big numbers of the statuses and students, and the footnote to the students.
+fn status(report: &Report, names: &Names) -> (String, Vec<Figure>, String) {
+    let l = names.lang;
+    let a = &report.assignments;
+    let end = names.date(report.period.end);
     let count = |status: AssignmentStatus| a.by_status.iter().find(|r| r.value == status.code()).map_or(0, |r| r.count);
     let k = &report.key_figures;
     let figure = |value: String, en: &str, nl: &str| Figure { value, label: tr_owned(l, en, nl) };
-    let status_figures = vec![
+    let figures = vec![
         figure(names.n(count(AssignmentStatus::Completed)), "assignments completed", "opdrachten afgerond"),
         figure(
             names.n(count(AssignmentStatus::Preparation)),
@@ -474,42 +446,36 @@ fn assignments(report: &Report, names: &Names, view: &View) -> AssignmentBlocks 
             "studenten geholpen aan een opdracht binnen het Rijk",
         ),
     ];
-    let status_heading = match l {
-        Lang::En => format!("On {end}"),
-        Lang::Nl => format!("Stand per {end}"),
-    };
-    let students_footnote = match l {
-        Lang::En => format!(
-            "* The students of the registered assignments in progress or completed on {end}; assignments that are \
-             not registered are not counted."
+    let (heading, footnote) = match l {
+        Lang::En => (
+            format!("On {end}"),
+            format!(
+                "* The students of the registered assignments in progress or completed on {end}; assignments that \
+                 are not registered are not counted."
+            ),
         ),
-        Lang::Nl => format!(
-            "* De studenten van de geregistreerde opdrachten die op {end} in uitvoering of afgerond zijn; \
-             opdrachten die niet geregistreerd zijn, tellen niet mee."
+        Lang::Nl => (
+            format!("Stand per {end}"),
+            format!(
+                "* De studenten van de geregistreerde opdrachten die op {end} in uitvoering of afgerond zijn; \
+                 opdrachten die niet geregistreerd zijn, tellen niet mee."
+            ),
         ),
     };
+    (heading, figures, footnote)
+}
 
-    let (trend, trend_caption) = trend(report, names);
-
-    let theme_rows: Vec<_> = a
-        .by_theme
-        .iter()
-        .filter(|r| view.all_themes || r.count > 0)
-        .map(|r| (names.theme(&r.value), r.count, names.n(r.count)))
-        .collect();
-    let themes = chart::bars(&theme_rows, HALF, 150.0);
-    let themes_caption = match l {
-        Lang::En => format!("The themes of all {} assignments.", names.n(a.total)),
-        Lang::Nl => format!("Op welk thema de {} opdrachten zijn uitgevoerd.", names.n(a.total)),
-    };
-
+/// The kinds of assignment with the students they helped, and what happened during the period.
+fn kinds(report: &Report, names: &Names) -> (Vec<(String, String, String)>, String) {
+    let l = names.lang;
+    let a = &report.assignments;
     let helped = |kind: &str| report.students.by_kind.iter().find(|r| r.value == kind).map_or(0, |r| r.count);
     let kinds = a.by_kind.iter().map(|r| (names.kind(&r.value), names.n(r.count), names.n(helped(&r.value)))).collect();
     let p = &a.in_period;
     let (registered, started, completed, cancelled) =
         (names.n(p.registered), names.n(p.started), names.n(p.completed), names.n(p.cancelled));
     let during = during(report, l);
-    let in_period_sentence = match l {
+    let sentence = match l {
         Lang::En => format!(
             "{during}, {registered} {} registered, {started} started, {completed} completed and {cancelled} \
              cancelled.",
@@ -522,19 +488,7 @@ fn assignments(report: &Report, names: &Names, view: &View) -> AssignmentBlocks 
             plural(p.registered, "opdracht", "opdrachten")
         ),
     };
-    AssignmentBlocks {
-        levels,
-        levels_sentence,
-        status_heading,
-        status_figures,
-        students_footnote,
-        trend,
-        trend_caption,
-        themes,
-        themes_caption,
-        kinds,
-        in_period_sentence,
-    }
+    (kinds, sentence)
 }
 
 /// The trend as lines (in progress, in preparation, completed, as the
@@ -584,6 +538,7 @@ struct KnowledgeBlocks {
     phds: Bars,
     labs_sentence: String,
     labs_map: RegionMap,
+    labs_caption: String,
     labs: Vec<Entry>,
     chairs: Vec<Entry>,
     curricula: Vec<Entry>,
@@ -593,7 +548,41 @@ struct KnowledgeBlocks {
 
 fn knowledge(report: &Report, names: &Names) -> KnowledgeBlocks {
     let l = names.lang;
-    let during = during(report, l);
+    let (questions, questions_keys, questions_sentence) = questions(report, names);
+    let (phds, phds_sentence) = phds(report, names);
+    let (labs_sentence, labs_map, labs) = labs(report, names);
+    let (chairs, curricula) = initiatives(report, names);
+    let is_course = |i: &&ActivityItem| {
+        matches!(ActivityKind::parse(&i.kind), Ok(ActivityKind::Course | ActivityKind::SummerCourse))
+    };
+    let total = names.n(report.activities.course_government_participants);
+    KnowledgeBlocks {
+        questions_sentence,
+        questions,
+        questions_keys,
+        phds_sentence,
+        phds,
+        labs_sentence,
+        labs_map,
+        labs_caption: tr_owned(
+            l,
+            "Labs by region; a lab in two regions counts in both.",
+            "Labs per regio; een lab in twee regio's telt in beide.",
+        ),
+        labs,
+        chairs,
+        curricula,
+        courses: report.activities.list.iter().filter(is_course).map(|i| happening(i, names)).collect(),
+        courses_sentence: match l {
+            Lang::En => format!("Government participants in all: {total}."),
+            Lang::Nl => format!("Het totaal aantal overheidsdeelnemers was {total}."),
+        },
+    }
+}
+
+/// The research questions per theme, taken up and open, as stacked bars with their key and sentence.
+fn questions(report: &Report, names: &Names) -> (StackedBars, Vec<Key>, String) {
+    let l = names.lang;
     let q = &report.questions;
     let (taken_up, open) = (tr(l, "taken up", "opgepakt"), tr(l, "open", "open"));
     let rows: Vec<_> = q
@@ -611,14 +600,12 @@ fn knowledge(report: &Report, names: &Names) -> KnowledgeBlocks {
         })
         .collect();
     let colors = [PALETTE[2], PALETTE[5]];
-    let questions = chart::stacked_bars(&rows, &colors, HALF, 150.0);
-    let questions_keys =
-        vec![Key { color: colors[0], label: taken_up.into() }, Key { color: colors[1], label: open.into() }];
-    let (asked, themes, in_period, up) =
-        (names.n(q.asked), names.n(q.by_theme.len() as i64), names.n(q.asked_in_period), names.n(q.taken_up));
-    let within = within(report, l);
+    let keys = vec![Key { color: colors[0], label: taken_up.into() }, Key { color: colors[1], label: open.into() }];
     let n_themes = q.by_theme.len() as i64;
-    let questions_sentence = match l {
+    let (asked, themes, in_period, up) =
+        (names.n(q.asked), names.n(n_themes), names.n(q.asked_in_period), names.n(q.taken_up));
+    let within = within(report, l);
+    let sentence = match l {
         Lang::En => format!(
             "{asked} research {} from government on {themes} {}, {in_period} of them asked {within}; {up} taken up \
              by an assignment, a lab or a PhD.",
@@ -634,15 +621,21 @@ fn knowledge(report: &Report, names: &Names) -> KnowledgeBlocks {
             plural(q.taken_up, "is", "zijn")
         ),
     };
+    (chart::stacked_bars(&rows, &colors, HALF, 150.0), keys, sentence)
+}
 
+/// The PhD candidates who started, by theme, and the sentence that says how many.
+fn phds(report: &Report, names: &Names) -> (Bars, String) {
+    let l = names.lang;
     let ph = &report.phds;
-    let phds = chart::bars(
+    let bars = chart::bars(
         &ph.started_by_theme.iter().map(|r| (names.theme(&r.value), r.count, names.n(r.count))).collect::<Vec<_>>(),
         HALF,
         150.0,
     );
-    let (started, at_work, end) = (names.n(ph.started), names.n(ph.at_work), names.date(report.period.end));
-    let phds_sentence = match l {
+    let (during, started, at_work) = (during(report, l), names.n(ph.started), names.n(ph.at_work));
+    let end = names.date(report.period.end);
+    let sentence = match l {
         Lang::En => format!(
             "{during}, {started} PhD {} at government; {at_work} {} at work on {end}.",
             plural(ph.started, "candidate started", "candidates started"),
@@ -655,61 +648,33 @@ fn knowledge(report: &Report, names: &Names) -> KnowledgeBlocks {
             plural(ph.at_work, "is", "zijn")
         ),
     };
+    (bars, sentence)
+}
 
-    let (labs_sentence, labs_map, labs) = labs(report, names);
+/// The chairs and the curricula: name, kind and partners, status since.
+fn initiatives(report: &Report, names: &Names) -> (Vec<Entry>, Vec<Entry>) {
+    let l = names.lang;
     let entry = |i: &Item, kind: String, status: String| Entry {
         name: i.name.clone(),
-        meta: std::iter::once(kind)
-            .chain(std::iter::once(i.links.join(", ")))
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join(" · "),
+        meta: [kind, i.links.join(", ")].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" · "),
         status,
         status_code: i.status.clone(),
         since: since(l, names, i),
     };
+    let kind = |i: &Item, name: &dyn Fn(&str) -> String| i.kind.as_deref().map(name).unwrap_or_default();
     let chairs = report
         .chairs
         .list
         .iter()
-        .map(|i| {
-            let kind = i.kind.as_deref().map(|k| names.vocab::<ChairKind>(k)).unwrap_or_default();
-            entry(i, kind, names.vocab::<ChairStatus>(&i.status))
-        })
+        .map(|i| entry(i, kind(i, &|k| names.vocab::<ChairKind>(k)), names.vocab::<ChairStatus>(&i.status)))
         .collect();
     let curricula = report
         .curricula
         .list
         .iter()
-        .map(|i| {
-            let kind = i.kind.as_deref().map(|k| names.vocab::<CurriculumKind>(k)).unwrap_or_default();
-            entry(i, kind, names.vocab::<CurriculumStatus>(&i.status))
-        })
+        .map(|i| entry(i, kind(i, &|k| names.vocab::<CurriculumKind>(k)), names.vocab::<CurriculumStatus>(&i.status)))
         .collect();
-
-    let is_course = |i: &&ActivityItem| {
-        matches!(ActivityKind::parse(&i.kind), Ok(ActivityKind::Course | ActivityKind::SummerCourse))
-    };
-    let courses = report.activities.list.iter().filter(is_course).map(|i| happening(i, names)).collect();
-    let total = names.n(report.activities.course_government_participants);
-    let courses_sentence = match l {
-        Lang::En => format!("Government participants in all: {total}."),
-        Lang::Nl => format!("Het totaal aantal overheidsdeelnemers was {total}."),
-    };
-    KnowledgeBlocks {
-        questions_sentence,
-        questions,
-        questions_keys,
-        phds_sentence,
-        phds,
-        labs_sentence,
-        labs_map,
-        labs,
-        chairs,
-        curricula,
-        courses,
-        courses_sentence,
-    }
+    (chairs, curricula)
 }
 
 /// The labs: a sentence, the map of regions and a card per lab.
@@ -842,6 +807,23 @@ fn sharing(report: &Report, names: &Names) -> SharingBlocks {
         });
     }
 
+    let (communication_heading, communication, website, website_caption) = communication(report, names);
+    SharingBlocks {
+        communities,
+        communities_sentence,
+        events,
+        events_sentence,
+        communication_heading,
+        communication,
+        website,
+        website_caption,
+    }
+}
+
+/// The communication figures: the heading with the year, big numbers, and
+/// the website's new and returning visitors as one bar.
+fn communication(report: &Report, names: &Names) -> (String, Vec<Figure>, Option<Website>, String) {
+    let l = names.lang;
     let year = report.period.metric_year;
     let communication_heading = match l {
         Lang::En => format!("Communication {year}"),
@@ -881,16 +863,7 @@ fn sharing(report: &Report, names: &Names) -> SharingBlocks {
         (Some(_), Lang::En) => "Website visitors: new and returning.".into(),
         (Some(_), Lang::Nl) => "Websitebezoekers: nieuw en terugkerend.".into(),
     };
-    SharingBlocks {
-        communities,
-        communities_sentence,
-        events,
-        events_sentence,
-        communication_heading,
-        communication,
-        website,
-        website_caption,
-    }
+    (communication_heading, communication, website, website_caption)
 }
 
 /// The appendix: all assignments split by status, the explanations and the definitions.
