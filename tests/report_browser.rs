@@ -392,6 +392,9 @@ fn the_notes_print_as_an_appendix_and_english_prints_too() {
         assert!(pages.len() <= 4, "{args:?}: {} pages", pages.len());
         assert_eq!(check_print(&html, &pages), Vec::<String>::new(), "{args:?}");
     }
+    // A cross table of many columns and the comparison print within the margins too.
+    let html = report(&["--year", "2023", "--by", "region,lab", "--compare", "2022"]);
+    assert_eq!(check_print(&html, &print(&html)), Vec::<String>::new(), "--by region,lab");
     let html = report(&["--year", "2023", "--notes"]);
     let pages = print(&html);
     let notes = find(&pages, "Toelichting");

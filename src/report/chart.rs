@@ -90,8 +90,8 @@ pub struct Bars {
     pub bars: Vec<Bar>,
 }
 
-const ROW: f64 = 26.0;
-const BAR: f64 = 18.0;
+const ROW: f64 = 24.0;
+const BAR: f64 = 17.0;
 
 /// Horizontal bars of (label, value, value text), scaled to the largest.
 pub fn bars(rows: &[(String, i64, String)], width: f64, label_width: f64) -> Bars {

@@ -515,7 +515,7 @@ fn trend(report: &Report, names: &Names) -> (LineChart, String) {
     });
     let year = |i: usize| points[i].period.get(..4).unwrap_or_default();
     let chart = chart::lines(
-        (HALF, 210.0),
+        (HALF, 200.0),
         &labels,
         &series,
         |i| (i == 0 || year(i - 1) != year(i)).then(|| year(i).to_string()),
