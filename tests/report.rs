@@ -530,6 +530,8 @@ fn the_seed_figures_in_every_format_for_people() {
     ] {
         assert!(html.contains(sentence), "html: {sentence}");
     }
+    // Unique students only where imports gave student identifiers (tests/privacy.rs), not in the demo.
+    assert!(!html.contains("Unieke studenten"));
     // The bars per theme: the six themes of the seed with their counts.
     let themes = svg(&html, "chart-themes");
     for (theme, n) in [

@@ -340,6 +340,8 @@ struct AssignmentBlocks {
     status_heading: String,
     status_figures: Vec<Figure>,
     students_footnote: String,
+    /// The unique students, when imports gave student identifiers.
+    unique_students: String,
     trend: LineChart,
     trend_empty: bool,
     trend_caption: String,
@@ -373,6 +375,7 @@ fn assignments(report: &Report, names: &Names, view: &View) -> AssignmentBlocks 
         status_heading,
         status_figures,
         students_footnote,
+        unique_students: unique_students(report, names),
         trend,
         trend_empty: report.trend.points.is_empty(),
         trend_caption,
@@ -463,6 +466,27 @@ fn status(report: &Report, names: &Names) -> (String, Vec<Figure>, String) {
         ),
     };
     (heading, figures, footnote)
+}
+
+/// The students counted once, told apart by their identifiers, and how
+/// many assignments gave them; nothing when no import gave any.
+fn unique_students(report: &Report, names: &Names) -> String {
+    let s = &report.students;
+    if s.assignments_with_identifiers == 0 {
+        return String::new();
+    }
+    let (unique, with, all) =
+        (names.n(s.unique_from_identifiers), names.n(s.assignments_with_identifiers), names.n(s.assignments_helped));
+    match names.lang {
+        Lang::En => format!(
+            "Unique students (from student identifiers): {unique}; {with} of the {all} assignments of students \
+             helped have student identifiers."
+        ),
+        Lang::Nl => format!(
+            "Unieke studenten (uit studentnummers): {unique}; {with} van de {all} opdrachten van geholpen studenten \
+             hebben studentnummers."
+        ),
+    }
 }
 
 /// The kinds of assignment with the students they helped, and what happened during the period.
