@@ -380,7 +380,7 @@ fn the_table_fits_80_columns_and_every_format_renders() {
     assert!(rows.iter().any(|r| r == vec!["key_figures", "students_helped", "", "1235", ""]));
     let markdown = stdout(&["--demo", "report", "--year", "2023", "--format", "markdown"]);
     assert!(markdown.starts_with("# I-Partnerschap report"));
-    assert!(markdown.contains("| Students helped to an assignment | 1235 |"));
+    assert!(markdown.contains("| Students helped to an assignment | 1,235 |"));
 }
 
 #[test]
@@ -390,13 +390,13 @@ fn html_is_self_contained_and_dutch_by_default() {
     for external in ["http://", "https://", "<script", "<link", "@import", "url("] {
         assert!(!html.contains(external), "{external}");
     }
-    assert_eq!(html.matches("<svg class=\"chart\"").count(), 4);
-    assert!(html.contains("Studenten geholpen aan een opdracht") && html.contains(">1235<"));
+    assert_eq!(html.matches("<svg class=\"chart\"").count(), 8);
+    assert!(html.contains("studenten geholpen aan een opdracht") && html.contains(">1.235<"));
     assert!(html.contains("@page") && html.contains("@media print"));
     // Names are escaped by the template.
     assert!(html.contains("Datamanagement &#38; AI") && !html.contains("Datamanagement & AI"));
     let english = stdout(&["--demo", "report", "--year", "2023", "--format", "html", "--lang", "en"]);
-    assert!(english.contains("<html lang=\"en\">") && english.contains("Students helped to an assignment"));
+    assert!(english.contains("<html lang=\"en\">") && english.contains("students helped to an assignment"));
 }
 
 #[test]
@@ -444,4 +444,239 @@ fn help_shows_examples_and_bad_periods_are_refused() {
     ipart().args(["--demo", "report", "--year", "2023", "--as-of", "2023-06-30"]).assert().code(2);
     ipart().args(["--demo", "report", "--as-of", "2023-02-30"]).assert().code(3);
     ipart().args(["--demo", "report", "--academic-year", "9999"]).assert().code(3);
+}
+
+/// The seed's key figures with the Dutch labels of the table and Markdown
+/// formats, written as Dutch readers write them.
+const SEED_NL: [(&str, &str); 14] = [
+    ("Samenwerkingspartners rijksoverheid", "65"),
+    ("Samenwerkingspartners onderwijs", "34"),
+    ("Opdrachten en stages", "548"),
+    ("Opdrachten afgerond", "287"),
+    ("Opdrachten in voorbereiding", "58"),
+    ("Opdrachten in uitvoering", "54"),
+    ("Studenten geholpen aan een opdracht", "1.235"),
+    ("Studenten geholpen aan een stage", "261"),
+    ("Actieve labs", "8"),
+    ("Labs in oprichting", "1"),
+    ("Communities", "4"),
+    ("Promovendi gestart", "13"),
+    ("Overheidsdeelnemers cursussen", "50"),
+    ("Deelnemers conferenties", "220"),
+];
+
+fn nl(format: &str, more: &[&str]) -> String {
+    let mut args = vec!["--demo", "report", "--year", "2023", "--format", format, "--lang", "nl"];
+    args.extend_from_slice(more);
+    stdout(&args)
+}
+
+#[test]
+fn the_seed_figures_in_every_format_for_people() {
+    let markdown = nl("markdown", &[]);
+    let table = nl("table", &[]);
+    // A table row holding the label and ending in the value.
+    let in_table = |label: &str, value: &str| {
+        table.lines().any(|l| {
+            l.contains(&format!("│ {label} ")) && l.trim_end_matches(['│', ' ']).ends_with(&format!(" {value}"))
+        })
+    };
+    for (label, value) in SEED_NL.iter().chain(&[
+        ("HBO", "64%"),
+        ("WO", "33%"),
+        ("MBO", "3%"),
+        ("LinkedIn-volgers", "1.700"),
+        ("Websitebezoekers, nieuw (%)", "75"),
+        ("Websitebezoekers, terugkerend (%)", "25"),
+    ]) {
+        assert!(markdown.contains(&format!("| {label} | {value} |")), "markdown: {label} {value}");
+        assert!(in_table(label, value), "table: {label} {value}");
+    }
+    for theme in [
+        "| Datamanagement & AI | 150 | 27% |",
+        "| Informatiehuishouding | 128 |",
+        "| Cyberveiligheid | 104 |",
+        "| Softwareontwikkeling | 86 |",
+        "| Procesoptimalisatie | 52 |",
+        "| Blockchain | 28 |",
+    ] {
+        assert!(markdown.contains(theme), "{theme}");
+    }
+
+    let html = nl("html", &[]);
+    let figure =
+        |value: &str, label: &str| format!("<span class=\"value\">{value}</span><span class=\"label\">{label}</span>");
+    for (value, label) in [
+        ("65", "samenwerkingspartners binnen de rijksoverheid"),
+        ("34", "samenwerkingspartners binnen het onderwijs"),
+        ("548", "opdrachten en stages"),
+        ("1.235", "studenten geholpen aan een opdracht"),
+        ("8", "actieve labs"),
+        ("4", "communities"),
+        ("287", "opdrachten afgerond"),
+        ("58", "opdrachten in voorbereiding"),
+        ("54", "opdrachten in uitvoering"),
+        ("261", "studenten geholpen aan een stage bij het Rijk"),
+        ("1.235*", "studenten geholpen aan een opdracht binnen het Rijk"),
+        ("1.700", "LinkedIn-volgers"),
+    ] {
+        assert!(html.contains(&figure(value, label)), "html: {value} {label}");
+    }
+    for sentence in [
+        "Van het totaal aantal opdrachten is 64% afkomstig van het HBO, 33% van het WO en 3% van het MBO.",
+        "In 2023 zijn er 13 promovendi gestart bij het Rijk",
+        "Het totaal aantal overheidsdeelnemers was 50.",
+        "In totaal waren er 220 deelnemers aan conferenties.",
+        "8 actieve fieldlabs op 31 december 2023. In oprichting: IHH Lab West. Gesloten: Elsa Lab.",
+        "4 communities op 31 december 2023: 3 gepland en 1 actief.",
+        "In 2023 traden 16 partners toe: 12 binnen de rijksoverheid en 4 binnen het onderwijs.",
+        "nieuw 75%",
+        "terugkerend 25%",
+    ] {
+        assert!(html.contains(sentence), "html: {sentence}");
+    }
+    // Unique students only where imports gave student identifiers (tests/privacy.rs), not in the demo.
+    assert!(!html.contains("Unieke studenten"));
+    // The bars per theme: the six themes of the seed with their counts.
+    let themes = svg(&html, "chart-themes");
+    for (theme, n) in [
+        ("Datamanagement &#38; AI", "150"),
+        ("Cyberveiligheid", "104"),
+        ("Informatiehuishouding", "128"),
+        ("Blockchain", "28"),
+        ("Softwareontwikkeling", "86"),
+        ("Procesoptimalisatie", "52"),
+    ] {
+        assert!(themes.contains(&format!("<title>{theme}: {n}</title>")), "{theme} {n}");
+    }
+}
+
+/// The SVG chart with this id.
+fn svg<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no {id}"));
+    &html[start..start + html[start..].find("</svg>").unwrap()]
+}
+
+#[test]
+fn dutch_output_writes_dates_numbers_and_quotes_the_dutch_way() {
+    let iso = regex_lite::Regex::new(r"\b\d{4}-\d{2}-\d{2}\b").unwrap();
+    for format in ["table", "markdown", "html"] {
+        let out = nl(format, &["--notes"]);
+        assert!(
+            out.contains("Stand per 31 december 2023; ‘in de periode’: 1 januari t/m 31 december 2023"),
+            "{format}"
+        );
+        assert!(out.contains("1.235") && out.contains("1.535"), "{format}: thousands separator");
+        assert!(!out.contains("1235") && !out.contains("1,235"), "{format}");
+        assert_eq!(iso.find(&out).map(|m| m.as_str()), None, "{format}: an ISO date");
+        for wrong in ["elk(e)", "grootste rest,", "\"in de periode\"", "IT-Change 0"] {
+            assert!(!out.contains(wrong), "{format}: {wrong}");
+        }
+        assert!(out.contains("aan het eind van elk kwartaal"), "{format}");
+        assert!(out.contains("15 december 2023"), "{format}: Elsa Lab closed");
+    }
+    let table = nl("table", &[]);
+    assert!(table.contains("│ K4 2023 ") && table.contains("┆ 1 februari 2023 "), "{table}");
+    let monthly = nl("markdown", &["--trend", "month"]);
+    assert!(monthly.contains("aan het eind van elke maand") && monthly.contains("| december 2023 | 58 |"));
+    let mut args = vec!["--demo", "report", "--as-of", "2024-06-30", "--format", "markdown", "--lang", "nl"];
+    let day = stdout(&args);
+    assert!(day.starts_with("# I-Partnerschap verslag per 30 juni 2024\n\nStand per 30 juni 2024; ‘in de periode’: 1 januari t/m 30 juni 2024"), "{day}");
+    args[5] = "html";
+    assert!(stdout(&args).contains(
+        "Van 1 januari t/m 30 juni 2024 trad 1 partner toe: 0 binnen de rijksoverheid en 1 binnen het onderwijs."
+    ));
+
+    // English: the same dates and numbers in English.
+    let english = stdout(&["--demo", "report", "--year", "2023", "--format", "markdown", "--lang", "en"]);
+    assert!(english.contains("State on 31 December 2023; ‘during the period’: 1 January to 31 December 2023"));
+    assert!(english.contains("| Students helped to an assignment | 1,235 |") && english.contains("| Q4 2023 |"));
+    assert_eq!(iso.find(&english).map(|m| m.as_str()), None);
+
+    // JSON and CSV stay for scripts: ISO dates, plain numbers, codes.
+    let json = stdout(&["--demo", "report", "--year", "2023", "--format", "json", "--lang", "nl"]);
+    assert!(json.contains("\"end\": \"2023-12-31\"") && json.contains("\"students_helped\": 1235"));
+    let csv = stdout(&["--demo", "report", "--year", "2023", "--format", "csv", "--lang", "nl"]);
+    assert!(csv.contains("key_figures,students_helped,,1235,") && csv.contains("period,end,2023-12-31,,"));
+}
+
+#[test]
+fn the_notes_are_an_appendix_on_request() {
+    let titles = ["WHAT DOES NOT ADD UP, EXPLAINED", "DEFINITIONS"];
+    let table = stdout(&["--demo", "report", "--year", "2023"]);
+    assert!(titles.iter().all(|t| table.contains(t)), "the table has the notes by default");
+    let bare = stdout(&["--demo", "report", "--year", "2023", "--no-notes"]);
+    assert!(titles.iter().all(|t| !bare.contains(t)) && !bare.contains("548 = 287"));
+    assert!(bare.contains("KEY FIGURES") && bare.contains("COMMUNICATION 2023"), "only the notes are left out");
+    assert!(!nl("markdown", &["--no-notes"]).contains("## Wat niet optelt, verklaard"));
+    assert!(nl("markdown", &[]).contains("## Wat niet optelt, verklaard\n\nOpdrachten: 548 = 287 afgerond"));
+
+    let page = nl("html", &[]);
+    for absent in ["id=\"notes\"", "Wat niet optelt, verklaard", "548 = 287", "chart-status", "Definities"] {
+        assert!(!page.contains(absent), "the page to publish has no notes: {absent}");
+    }
+    let with_notes = nl("html", &["--notes"]);
+    for present in [
+        "<section id=\"notes\" class=\"notes\">",
+        "<h2>Toelichting</h2>",
+        "<h3>Wat niet optelt, verklaard</h3>",
+        "Opdrachten: 548 = 287 afgerond + 58 in voorbereiding + 54 in uitvoering + 112 geannuleerd + 37 met een \
+         onbekende status.",
+        "id=\"chart-status\"",
+        "<h3>Definities</h3>",
+    ] {
+        assert!(with_notes.contains(present), "{present}");
+    }
+    // The last of --notes and --no-notes counts.
+    assert!(!nl("html", &["--notes", "--no-notes"]).contains("id=\"notes\""));
+    assert!(nl("html", &["--no-notes", "--notes"]).contains("id=\"notes\""));
+    // JSON and CSV always hold every figure: the flags are refused there.
+    for (format, flag) in [("json", "--notes"), ("csv", "--no-notes"), ("json", "--all-themes")] {
+        let out = ipart().args(["--demo", "report", "--year", "2023", "--format", format, flag]).assert().code(2);
+        let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+        assert!(err.contains(flag) && err.contains("table, markdown, html"), "{err}");
+    }
+}
+
+#[test]
+fn themes_without_assignments_are_left_out_unless_asked() {
+    let it_change = "| IT-Change | 0 | 0% |";
+    assert!(!nl("markdown", &[]).contains(it_change));
+    assert!(nl("markdown", &["--all-themes"]).contains(it_change));
+    // IT-Change has PhD candidates, so it stays where they are counted.
+    assert!(nl("markdown", &[]).contains("| IT-Change | 2 |"));
+    let cross = "| IT-Change | 0 | 0 | 0 | 0 |";
+    assert!(!nl("markdown", &["--by", "theme,level"]).contains(cross));
+    assert!(nl("markdown", &["--by", "theme,level", "--all-themes"]).contains(cross));
+    // Themes as columns: no empty column either.
+    let header = |more: &[&str]| {
+        let out = nl("markdown", &[&["--by", "level,theme"], more].concat());
+        out.lines().find(|l| l.starts_with("| onderwijssoort \\\\ thema |")).unwrap().to_string()
+    };
+    assert!(header(&[]).ends_with("| Procesoptimalisatie | totaal |"), "{}", header(&[]));
+    assert!(header(&["--all-themes"]).ends_with("| Procesoptimalisatie | IT-Change | totaal |"));
+
+    let page = nl("html", &[]);
+    assert!(
+        !svg(&page, "chart-themes").contains("IT-Change") && !page.contains("<span class=\"chip\">IT-Change</span>")
+    );
+    let all = nl("html", &["--all-themes"]);
+    assert!(svg(&all, "chart-themes").contains("<title>IT-Change: 0</title>"));
+    assert!(all.contains("<span class=\"chip\">IT-Change</span>"));
+    let table = stdout(&["--demo", "report", "--year", "2023", "--all-themes"]);
+    assert!(table.lines().any(|l| l.starts_with("│ IT change ") && l.ends_with("0% │")), "{table}");
+}
+
+#[test]
+fn the_html_page_shows_what_else_is_asked_for() {
+    let page = nl("html", &["--compare", "2022", "--by", "theme,level"]);
+    assert!(
+        page.contains("<h2>Vergeleken met 2022</h2>")
+            && page.contains("<h2>Opdrachten per thema en onderwijssoort</h2>")
+    );
+    assert!(page.contains("<td>Opdrachten en stages</td><td class=\"num\">548</td>"), "the comparison table");
+    let academic = stdout(&["--demo", "report", "--academic-year", "2023", "--format", "html", "--trend", "month"]);
+    assert!(academic.contains("I-Partnerschap verslag, studiejaar 2023/2024"));
+    assert!(academic.contains("In studiejaar 2023/2024 zijn er "));
+    assert!(academic.contains("aan het eind van elke maand, tot en met 31 augustus 2024"));
 }

@@ -12,6 +12,7 @@ use crate::domain::date::{accepted_years, check_date, check_year};
 use crate::domain::{Date, Lang};
 use crate::error::{Error, Result};
 use crate::output::choose_format;
+use crate::report::document::View;
 use crate::report::render::{self, ReportFormat};
 use crate::report::{Dimension, Options, Period, TrendStep, changes_since, compute};
 use crate::store::revision;
@@ -29,6 +30,8 @@ const EXAMPLES: &str = "Examples:
   ipart report --year 2023 --trend month --format csv > figures-2023.csv
   ipart report --year 2023 --format html --output jaarverslag-2023.html
   ipart report --year 2023 --format html --lang en --output report-2023.html --force
+  ipart report --year 2023 --format html --notes -o intern.html   the page with the notes appendix
+  ipart report --year 2023 --no-notes --all-themes  no notes; also themes without assignments
   ipart --demo report --year 2023                   the demo registry: the figures of the 2023 infographic
   ipart report --year 2023 --known-on 2024-02-15    the 2023 figures as published on 15 February 2024
   ipart report --year 2023 --changes-since 2024-02-15   what late files and corrections changed since then
@@ -103,6 +106,17 @@ pub struct ReportArgs {
     /// Replace FILE if it exists
     #[arg(long, requires = "output")]
     pub force: bool,
+    /// Add the notes: what does not add up, explained, and how each figure is counted
+    /// [default: with table and markdown; not with html, the page to publish]
+    #[arg(long, overrides_with = "no_notes")]
+    pub notes: bool,
+    /// Leave the notes out [the default for html]
+    #[arg(long, overrides_with = "notes")]
+    pub no_notes: bool,
+    /// Show every theme in the lists and charts by theme, also those without assignments
+    /// [default: only themes with assignments]
+    #[arg(long)]
+    pub all_themes: bool,
 }
 
 pub fn run(args: &ReportArgs, ctx: &Context) -> Result<()> {
@@ -142,6 +156,7 @@ pub fn run(args: &ReportArgs, ctx: &Context) -> Result<()> {
     }
     let lang = language(ctx, format);
     let options = Options { period, trend: args.trend, by, compare, top: args.top };
+    let view = view(args, format, lang)?;
     let registry = ctx.open()?;
     let known = match &args.known_on {
         Some(when) => Some(Knowledge::on(registry.conn(), "--known-on", when, false, ctx)?),
@@ -163,7 +178,7 @@ pub fn run(args: &ReportArgs, ctx: &Context) -> Result<()> {
             Some(changes_since(&report, &earlier.conn, conn, &options, since.clone(), earlier.revision)?);
     }
     let mut text = Vec::new();
-    render::render(&report, format, lang, ctx.style, &mut text)?;
+    render::render(&report, format, &view, ctx.style, &mut text)?;
     match &args.output {
         None => {
             let mut out = ctx.stdout();
@@ -320,6 +335,31 @@ fn language(ctx: &Context, format: ReportFormat) -> Lang {
     }
     let for_people = matches!(format, ReportFormat::Html | ReportFormat::Xlsx | ReportFormat::ExcelCsv);
     ctx.lang_or(for_people.then_some(Lang::Nl))
+}
+
+/// How the formats for people show the report: the notes appendix is on
+/// for the table and Markdown (read by the coordinator), off for the HTML
+/// page (published); JSON and CSV always hold every figure, so the flags
+/// would change nothing there and are refused.
+fn view(args: &ReportArgs, format: ReportFormat, lang: Lang) -> Result<View> {
+    let flag = [(args.notes, "--notes"), (args.no_notes, "--no-notes"), (args.all_themes, "--all-themes")]
+        .into_iter()
+        .find_map(|(given, name)| given.then_some(name));
+    if let (Some(flag), ReportFormat::Json | ReportFormat::Csv) = (flag, format) {
+        return Err(Error::usage(format!(
+            "{flag} changes the report for people (table, markdown, html); json and csv always hold every figure \
+             and every theme"
+        ))
+        .into());
+    }
+    let notes = if args.notes {
+        true
+    } else if args.no_notes {
+        false
+    } else {
+        format != ReportFormat::Html
+    };
+    Ok(View { lang, notes, all_themes: args.all_themes })
 }
 
 fn refuse_overwrite(path: &Path) -> Error {

@@ -3,15 +3,14 @@
 
 use std::io::Write;
 
-use crate::domain::Lang;
 use crate::error::Result;
 use crate::report::Report;
-use crate::report::document;
+use crate::report::document::{self, View};
 
-pub fn render(report: &Report, lang: Lang, out: &mut dyn Write) -> Result<()> {
-    let doc = document::build(report, lang);
+pub fn render(report: &Report, view: &View, out: &mut dyn Write) -> Result<()> {
+    let doc = document::build_view(report, view);
     writeln!(out, "# {}\n\n{}", escape(&doc.title), escape(&doc.subtitle))?;
-    for section in &doc.sections {
+    for section in doc.sections.iter().chain(&doc.appendix) {
         writeln!(out, "\n## {}", escape(&section.title))?;
         for table in &section.tables {
             if !table.caption.is_empty() {

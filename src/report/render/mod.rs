@@ -15,7 +15,7 @@ pub mod xlsx;
 use std::io::Write;
 
 use super::Report;
-use crate::domain::Lang;
+use super::document::View;
 use crate::error::Result;
 use crate::output::Style;
 
@@ -71,8 +71,9 @@ impl ReportFormat {
     }
 }
 
-/// Writes `report` in `format`; `lang` applies to the formats for people and spreadsheets.
-pub fn render(report: &Report, format: ReportFormat, lang: Lang, style: Style, out: &mut dyn Write) -> Result<()> {
+/// Writes `report` in `format`; `view` (language, notes, themes) applies to
+/// the formats for people and spreadsheets.
+pub fn render(report: &Report, format: ReportFormat, view: &View, style: Style, out: &mut dyn Write) -> Result<()> {
     match format {
         ReportFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, report)?;
@@ -80,11 +81,11 @@ pub fn render(report: &Report, format: ReportFormat, lang: Lang, style: Style, o
             Ok(())
         }
         ReportFormat::Csv => csv::render(report, out),
-        ReportFormat::ExcelCsv => csv::render_excel(report, lang, out),
-        ReportFormat::Xlsx => xlsx::render(report, lang, out),
-        ReportFormat::Table => table::render(report, lang, style, out),
-        ReportFormat::Markdown => markdown::render(report, lang, out),
-        ReportFormat::Html => html::render(report, lang, out),
+        ReportFormat::ExcelCsv => csv::render_excel(report, view.lang, out),
+        ReportFormat::Xlsx => xlsx::render(report, view.lang, out),
+        ReportFormat::Table => table::render(report, view, style, out),
+        ReportFormat::Markdown => markdown::render(report, view, out),
+        ReportFormat::Html => html::render(report, view, out),
     }
 }
 
@@ -121,7 +122,7 @@ pub(crate) mod tests {
             ReportFormat::ExcelCsv,
         ] {
             let mut out = Vec::new();
-            render(report, format, Lang::Nl, Style::default(), &mut out).unwrap();
+            render(report, format, &View::new(Lang::Nl), Style::default(), &mut out).unwrap();
             assert!(!out.is_empty(), "{format:?}");
         }
     }
@@ -129,7 +130,7 @@ pub(crate) mod tests {
     #[test]
     fn the_excel_csv_is_dutch_with_a_bom_and_semicolons() {
         let mut out = Vec::new();
-        render(demo_report(), ReportFormat::ExcelCsv, Lang::Nl, Style::default(), &mut out).unwrap();
+        render(demo_report(), ReportFormat::ExcelCsv, &View::new(Lang::Nl), Style::default(), &mut out).unwrap();
         assert!(out.starts_with(b"\xEF\xBB\xBFI-Partnerschap jaarverslag"));
         let text = String::from_utf8(out).unwrap();
         assert!(

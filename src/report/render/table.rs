@@ -7,21 +7,23 @@ use comfy_table::{
     Attribute, Cell, CellAlignment, ColumnConstraint, ContentArrangement, Table as Grid, Width, presets,
 };
 
-use crate::domain::Lang;
 use crate::error::Result;
 use crate::output::Style;
 use crate::report::Report;
-use crate::report::document::{self, Table};
+use crate::report::document::{self, Table, View};
 
 /// The width the tables are laid out in.
 const WIDTH: u16 = 80;
 
-pub fn render(report: &Report, lang: Lang, style: Style, out: &mut dyn Write) -> Result<()> {
-    let doc = document::build(report, lang);
+/// Cells up to this many characters are never wrapped (the longest date, "30 september 2023", has 17).
+const SHORT: usize = 18;
+
+pub fn render(report: &Report, view: &View, style: Style, out: &mut dyn Write) -> Result<()> {
+    let doc = document::build_view(report, view);
     let bold = |text: &str| if style.color { format!("\x1b[1m{text}\x1b[0m") } else { text.to_string() };
     writeln!(out, "{}", bold(&doc.title))?;
     writeln!(out, "{}", doc.subtitle)?;
-    for section in &doc.sections {
+    for section in doc.sections.iter().chain(&doc.appendix) {
         writeln!(out, "\n{}", bold(&section.title.to_uppercase()))?;
         for table in &section.tables {
             if !table.caption.is_empty() {
@@ -51,10 +53,30 @@ fn grid(table: &Table, style: Style) -> Grid {
     for row in &table.rows {
         grid.add_row(row.iter().map(Cell::new));
     }
-    // Names come first: keep their longest word whole rather than split it.
-    let longest_word = table.rows.iter().flat_map(|r| r[0].split_whitespace()).map(|w| w.chars().count()).max();
-    if let (Some(words), Some(column)) = (longest_word, grid.column_mut(0)) {
-        column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(words.min(24) as u16)));
+    // Short cells (numbers, dates, statuses) stay on one line: "31 december
+    // 2023" is never split. Longer ones (names) wrap between words and keep
+    // their longest word whole where the width allows it.
+    let widths: Vec<(usize, usize)> = (0..table.header.len())
+        .map(|i| {
+            let cells = || table.rows.iter().filter_map(|r| r.get(i));
+            let words = |c: &String| c.split_whitespace().map(|w| w.chars().count()).max().unwrap_or(0);
+            let longest = cells().map(|c| c.chars().count()).max().unwrap_or(0);
+            let word = cells().chain(table.header.get(i)).map(words).max().unwrap_or(0).min(24);
+            (longest, word)
+        })
+        .collect();
+    // A short column is as wide as its longest cell (and its header's longest word).
+    let short = |(longest, word): (usize, usize)| (longest <= SHORT).then_some(longest.max(word));
+    // Each column takes three characters of borders and padding, the table one more.
+    let needed: usize = 1 + widths.iter().map(|&w| 3 + short(w).unwrap_or(w.1)).sum::<usize>();
+    for (i, &w) in widths.iter().enumerate() {
+        let lower = short(w).unwrap_or(if needed <= WIDTH as usize { w.1 } else { 0 });
+        if let Some(column) = grid.column_mut(i)
+            && lower > 0
+        {
+            // The width of a constraint includes the padding on both sides.
+            column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(lower as u16 + 2)));
+        }
     }
     for i in 1..table.header.len() {
         if table.numeric(i)
