@@ -349,7 +349,8 @@ pub fn title(report: &Report, lang: Lang) -> String {
     } else if p.basis == Basis::AsOf {
         format!("I-Partnerschap {} {}", tr(lang, "report as of", "verslag per"), date(lang, p.end))
     } else {
-        format!("I-Partnerschap {} {}", tr(lang, "report", "verslag"), p.label)
+        // "K3 2023", "september 2023": a quarter or month as people write it.
+        format!("I-Partnerschap {} {}", tr(lang, "report", "verslag"), trend_period(lang, &p.label))
     }
 }
 

@@ -92,6 +92,7 @@ pub fn render(report: &Report, format: ReportFormat, view: &View, style: Style, 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::domain::Lang;
     use crate::report::{Dimension, Options, Period, compute};
     use crate::store::Registry;
 
