@@ -162,6 +162,15 @@ fn a_page_is_asked_for_by_its_words_or_its_name() {
         "ipart: no manual page for `ipart partner frob`: the commands of `ipart partner` are add, list, show, \
          edit, remove (`ipart man --dir DIR` writes every page)\n"
     );
+    let out = ipart().args(["man", "ipart-partner-frob"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "ipart: no manual page named ipart-partner-frob (`ipart man --dir DIR` writes every page)\n"
+    );
+    let out = ipart().args(["man", "report", "extra"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`ipart report` has no commands"));
     let out = ipart().args(["man", "report", "--dir", "x"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "a page or all of them, not both");
 }

@@ -59,6 +59,10 @@ fn find<'a>(pages: &'a [Page], words: &[String]) -> Result<&'a Page> {
     if let Some(page) = pages.iter().find(|p| p.name == wanted) {
         return Ok(page);
     }
+    if words.len() == 1 && words[0].starts_with("ipart-") {
+        let message = format!("no manual page named {wanted} (`ipart man --dir DIR` writes every page)");
+        return Err(Error::usage(message).into());
+    }
     // The deepest command the words name, to say what would follow it.
     let parent = (0..words.len())
         .map_while(|i| pages.iter().find(|p| p.name == manpage::page_name(&words[..=i])))
