@@ -28,7 +28,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::Reg;
+use common::{Needed, Reg};
 
 /// One command of the docs, where it is written and what it should do.
 #[derive(Debug, PartialEq)]
@@ -142,7 +142,15 @@ fn copy_dir(from: &Path, to: &Path) {
 fn run(example: &Example, reg: &Reg, work: &Path) -> Option<String> {
     if let Some(i) = example.command.find("../shared/realdata/") {
         let path = example.command[i + "../shared/realdata/".len()..].split_whitespace().next().unwrap();
-        common::realdata(path)?;
+        let require = std::env::var("IPART_REQUIRE_REALDATA").ok();
+        match common::locate(&common::realdata_root(), path, require.as_deref()) {
+            Needed::Present(_) => {}
+            Needed::Skip(message) => {
+                eprintln!("{message}");
+                return None;
+            }
+            Needed::Fail(message) => return Some(format!("{}: {message}", example.place)),
+        }
     }
     let bin = Path::new(env!("CARGO_BIN_EXE_ipart")).parent().unwrap().to_path_buf();
     let path = std::env::join_paths(
@@ -202,11 +210,15 @@ fn doc_examples_run_on_the_demo_registry() {
     let failures: Vec<String> = std::thread::scope(|scope| {
         let runs: Vec<_> = files
             .iter()
-            .map(|(_, examples)| {
-                scope.spawn(move || {
+            .map(|(name, examples)| {
+                // Named, so that a skipped example says which file it is in.
+                let thread =
+                    std::thread::Builder::new().name(format!("doc_examples_run_on_the_demo_registry ({name})"));
+                let run = move || {
                     let (reg, work) = workspace();
                     examples.iter().filter_map(|example| run(example, &reg, &work)).collect::<Vec<_>>()
-                })
+                };
+                thread.spawn_scoped(scope, run).unwrap()
             })
             .collect();
         runs.into_iter().flat_map(|run| run.join().unwrap()).collect()
