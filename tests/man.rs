@@ -100,7 +100,8 @@ fn see_also_and_commands_name_only_pages_that_are_written() {
 
 #[test]
 fn pages_render_without_warnings_and_examples_stay_one_a_line() {
-    let Some(_) = common::program("man") else { return };
+    // man-db, and groff to format for it.
+    let (Some(_), Some(_)) = (common::program("man"), common::program("groff")) else { return };
     let dir = tempfile::tempdir().unwrap();
     let pages = written_pages(dir.path());
     // All pages in one run of man (one run per page takes a quarter of a second).
