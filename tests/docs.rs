@@ -4,7 +4,9 @@
 //!
 //! How an example is found and run (the convention for writing the docs):
 //! - Only fenced blocks marked ```` ```sh ```` (or `bash`, `shell`) are read;
-//!   `console`, `text`, `toml`, `csv` and unmarked blocks never run.
+//!   `console`, `text`, `toml`, `csv` and unmarked blocks never run (so an
+//!   example that cannot run as written, on files of the reader's own,
+//!   goes in a `console` or `text` block).
 //! - In them, a command (its `\` continuation lines joined) runs when it
 //!   starts with `ipart ` (after `NAME=value` assignments, if any). Every
 //!   other line — `cargo`, `export`, `cd`, `python3`, comments — is shown to
