@@ -14,18 +14,31 @@ use crate::cmd::init::InitArgs;
 use crate::cmd::log::LogArgs;
 use crate::cmd::metric::MetricCommand;
 use crate::cmd::report::ReportArgs;
+use crate::error::ExitCode;
 
-/// The exit codes, as `ipart --help` and the man pages list them: the
-/// contract scripts rely on (`crate::error::ExitCode`).
-pub const EXIT_CODES: [(u8, &str); 7] = [
-    (0, "success (also when a list is empty)"),
-    (1, "unexpected failure (I/O error, a bug)"),
-    (2, "usage error (unknown command or flag, missing argument)"),
-    (3, "data refused by validation; nothing was written"),
-    (4, "registry problem: missing, newer than this ipart, not a registry, corrupt or read-only"),
-    (5, "registry busy: another process is writing; try again"),
-    (6, "the record asked for does not exist"),
+/// The exit codes, in order, as `ipart --help` and the man pages list them.
+pub const EXIT_CODES: [ExitCode; 7] = [
+    ExitCode::Success,
+    ExitCode::Failure,
+    ExitCode::Usage,
+    ExitCode::Invalid,
+    ExitCode::Registry,
+    ExitCode::Busy,
+    ExitCode::NotFound,
 ];
+
+/// What an exit code tells a script (a new code cannot go without one).
+pub fn exit_code_meaning(code: ExitCode) -> &'static str {
+    match code {
+        ExitCode::Success => "success (also when a list is empty)",
+        ExitCode::Failure => "unexpected failure (I/O error, a bug)",
+        ExitCode::Usage => "usage error (unknown command or flag, missing argument)",
+        ExitCode::Invalid => "data refused by validation; nothing was written",
+        ExitCode::Registry => "registry problem: missing, newer than this ipart, not a registry, corrupt or read-only",
+        ExitCode::Busy => "registry busy: another process is writing; try again",
+        ExitCode::NotFound => "the record asked for does not exist",
+    }
+}
 
 const EXAMPLES: &str = "Examples:
   ipart init --demo                      create a registry with the demo data
@@ -38,7 +51,8 @@ const EXAMPLES: &str = "Examples:
 
 /// The text after the options of `ipart --help`: examples, exit codes.
 fn after_help() -> String {
-    let codes: Vec<String> = EXIT_CODES.iter().map(|(code, meaning)| format!("  {code}  {meaning}")).collect();
+    let codes: Vec<String> =
+        EXIT_CODES.iter().map(|&code| format!("  {}  {}", code as u8, exit_code_meaning(code))).collect();
     format!("{EXAMPLES}\n\nExit codes:\n{}", codes.join("\n"))
 }
 
@@ -119,4 +133,15 @@ pub enum Command {
     /// Print the manual page of ipart or of one of its commands (roff), or write them all
     #[command(after_help = crate::cmd::meta::MAN_EXAMPLES)]
     Man(crate::cmd::meta::ManArgs),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_exit_code_is_listed_once_in_order() {
+        let codes: Vec<u8> = EXIT_CODES.iter().map(|&c| c as u8).collect();
+        assert_eq!(codes, (0..7).collect::<Vec<u8>>());
+    }
 }

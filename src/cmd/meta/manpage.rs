@@ -9,7 +9,7 @@
 use clap::{Arg, ArgAction, Command, CommandFactory};
 use clap_mangen::roff::{Roff, bold, roman};
 
-use crate::cli::{Cli, EXIT_CODES};
+use crate::cli::{Cli, EXIT_CODES, exit_code_meaning};
 
 /// One manual page: a command and where it sits.
 pub struct Page {
@@ -308,10 +308,10 @@ fn global_options_note(root: &Command) -> String {
 
 fn exit_status(roff: &mut Roff) {
     roff.control("SH", ["EXIT STATUS"]);
-    for (code, meaning) in EXIT_CODES {
+    for code in EXIT_CODES {
         roff.control("TP", []);
-        roff.text([bold(code.to_string())]);
-        roff.text([roman(meaning)]);
+        roff.text([bold((code as u8).to_string())]);
+        roff.text([roman(exit_code_meaning(code))]);
     }
 }
 
