@@ -36,6 +36,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Report(args) => cmd::report::run(args, &ctx),
         Command::Db(db) => cmd::db::run(db, &ctx),
         Command::Completions { shell } => cmd::meta::completions(*shell, &ctx),
-        Command::Man => cmd::meta::man(&ctx),
+        Command::Man(args) => cmd::meta::man(args, &ctx),
     }
 }

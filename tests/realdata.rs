@@ -1,19 +1,29 @@
 //! The real public files in `../shared/realdata/`, read as they are: the DUO
 //! list of hogescholen and universities, the list of government agencies,
-//! and the csv-spectrum edge cases. These tests fail when the files are
-//! missing: reading real exports is what the import is for.
+//! and the csv-spectrum edge cases. The files are not part of the
+//! repository: without them these tests say they are skipped (on stderr,
+//! seen with `--nocapture`) and pass, so that a fresh clone passes its
+//! tests; with IPART_REQUIRE_REALDATA=1 (as `.ci/run` sets it) a missing
+//! file fails them.
 
+mod common;
 mod importing;
 
 use std::io::Cursor;
 
-use importing::{Reg, realdata};
+use common::Needed;
+use importing::Reg;
 use ipart::import::input::{HeaderHint, Settings, open};
 
 const DUO: &str = "duo-ho-adressen/01-instellingen-hbo-en-wo.csv";
 const DUO_MAP: &str = "fixtures/import/duo/duo-instellingen.toml";
 const AGENCIES: &str = "rijksoverheid-agentschappen/agentschappen.csv";
 const AGENCIES_MAP: &str = "fixtures/import/rijksoverheid/agentschappen.toml";
+
+/// A real file as a command-line argument; `None` when the test is skipped.
+fn realdata(path: &str) -> Option<String> {
+    common::realdata(path).map(|p| p.display().to_string())
+}
 
 fn partners(reg: &Reg, extra: &[&str]) -> Vec<serde_json::Value> {
     let mut args = vec!["partner", "list", "--format", "json"];
@@ -27,8 +37,8 @@ fn find<'a>(list: &'a [serde_json::Value], name: &str) -> &'a serde_json::Value 
 
 #[test]
 fn duo_institutions_become_education_partners() {
+    let Some(file) = realdata(DUO) else { return };
     let reg = Reg::empty();
-    let file = realdata(DUO);
     let (code, _, stderr) = reg.run(&["import", "partners", &file, "--map", DUO_MAP]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
@@ -56,8 +66,9 @@ fn duo_institutions_become_education_partners() {
 
 #[test]
 fn duo_institutions_match_the_demo_partners_by_brin_code() {
+    let Some(file) = realdata(DUO) else { return };
     let reg = Reg::demo();
-    let (code, _, stderr) = reg.run(&["import", "partners", &realdata(DUO), "--map", DUO_MAP]);
+    let (code, _, stderr) = reg.run(&["import", "partners", &file, "--map", DUO_MAP]);
     assert_eq!(code, 0, "{stderr}");
     assert!(stderr.contains("54 rows: 25 added, 29 unchanged in "), "{stderr}");
     // Found by its BRIN code, not renamed to the DUO spelling.
@@ -68,8 +79,9 @@ fn duo_institutions_match_the_demo_partners_by_brin_code() {
 
 #[test]
 fn government_agencies_become_government_partners() {
+    let Some(file) = realdata(AGENCIES) else { return };
     let reg = Reg::empty();
-    let (code, _, stderr) = reg.run(&["import", "partners", &realdata(AGENCIES), "--map", AGENCIES_MAP]);
+    let (code, _, stderr) = reg.run(&["import", "partners", &file, "--map", AGENCIES_MAP]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
         stderr.starts_with("detected: UTF-8, ',', header on line 1, no dates, CRLF line ends\n30 rows: 30 added"),
@@ -86,8 +98,7 @@ fn government_agencies_become_government_partners() {
     // Into the demo registry: the agencies it knows are matched by any of
     // their names ("DUO", "Dienst Huurcommissie"), the others added.
     let demo = Reg::demo();
-    let (code, stdout, stderr) =
-        demo.run(&["import", "partners", &realdata(AGENCIES), "--map", AGENCIES_MAP, "--dry-run"]);
+    let (code, stdout, stderr) = demo.run(&["import", "partners", &file, "--map", AGENCIES_MAP, "--dry-run"]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(
         stdout,
@@ -99,7 +110,7 @@ fn government_agencies_become_government_partners() {
 /// Every csv-spectrum case reads as its JSON says.
 #[test]
 fn csv_spectrum_cases_parse_as_their_json_says() {
-    let dir = std::path::Path::new(&realdata("csv-spectrum/csvs")).to_path_buf();
+    let Some(dir) = common::realdata("csv-spectrum/csvs") else { return };
     let mut cases: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
     cases.sort();
     assert_eq!(cases.len(), 12);
@@ -133,5 +144,63 @@ fn csv_spectrum_cases_parse_as_their_json_says() {
             got[0]["Contact Phone Number"] = expected[0]["Contact Phone Number"].clone();
         }
         assert_eq!(got, expected, "{name}");
+    }
+}
+
+/// Without the real data, a test that reads it says so and passes; with
+/// IPART_REQUIRE_REALDATA=1 it fails. This test binary is run again, on a
+/// directory that does not exist.
+#[test]
+fn without_the_real_data_a_test_is_skipped_or_fails_as_asked() {
+    let absent = tempfile::tempdir().unwrap().path().join("realdata");
+    let run = |require: Option<&str>| {
+        let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
+        cmd.args(["--exact", "duo_institutions_become_education_partners", "--nocapture"])
+            .env("IPART_REALDATA_DIR", &absent)
+            .env_remove("IPART_REQUIRE_REALDATA");
+        if let Some(value) = require {
+            cmd.env("IPART_REQUIRE_REALDATA", value);
+        }
+        let out = cmd.output().unwrap();
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        (out.status.success(), text)
+    };
+    let shown = absent.join(DUO).display().to_string();
+
+    let (passed, output) = run(None);
+    assert!(passed, "{output}");
+    assert!(output.contains("test result: ok. 1 passed"), "{output}");
+    let skipped = format!(
+        "skipped: duo_institutions_become_education_partners: {shown} (the real public files beside the \
+         repository) not present (set IPART_REQUIRE_REALDATA=1 to make this a failure)\n"
+    );
+    assert!(output.contains(&skipped), "expected {skipped:?} in:\n{output}");
+
+    let (passed, output) = run(Some("0"));
+    assert!(passed && output.contains("skipped: "), "IPART_REQUIRE_REALDATA=0 does not require: {output}");
+
+    let (passed, output) = run(Some("1"));
+    assert!(!passed, "a missing file must fail under IPART_REQUIRE_REALDATA=1:\n{output}");
+    assert!(output.contains(&format!("{shown} (the real public files beside the repository) is not present, and IPART_REQUIRE_REALDATA requires it")), "{output}");
+    assert!(output.contains("test result: FAILED. 0 passed; 1 failed"), "{output}");
+}
+
+#[test]
+fn the_skip_helper_finds_skips_or_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("here.csv"), "a\n").unwrap();
+    assert_eq!(common::locate(dir.path(), "here.csv", Some("1")), Needed::Present(dir.path().join("here.csv")));
+    for require in [None, Some(""), Some("0")] {
+        match common::locate(dir.path(), "gone.csv", require) {
+            Needed::Skip(message) => {
+                assert!(message.starts_with("skipped: the_skip_helper_finds_skips_or_fails: "), "{message}");
+                assert!(message.contains("gone.csv (the real public files beside the repository) not present"));
+            }
+            other => panic!("{require:?}: {other:?}"),
+        }
+    }
+    match common::locate(dir.path(), "gone.csv", Some("1")) {
+        Needed::Fail(message) => assert!(message.ends_with("is not present, and IPART_REQUIRE_REALDATA requires it")),
+        other => panic!("{other:?}"),
     }
 }

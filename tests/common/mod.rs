@@ -359,3 +359,84 @@ pub fn dump_without_times(path: &Path) -> String {
     }
     out
 }
+
+// Files beside the repository and tools outside it: a test that needs one
+// runs when it is there and says it skipped when not, so that a fresh clone
+// passes its tests; `.ci/run` sets IPART_REQUIRE_REALDATA=1 and
+// IPART_REQUIRE_MAN=1, under which a missing one fails the test instead.
+
+/// Where a test looks for the real public data: `../shared/realdata` beside
+/// the repository, or `IPART_REALDATA_DIR`.
+pub fn realdata_root() -> PathBuf {
+    match std::env::var_os("IPART_REALDATA_DIR") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/realdata"),
+    }
+}
+
+/// What a test does about something it needs from outside the repository.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Needed {
+    /// It is there.
+    Present(PathBuf),
+    /// It is not: the test says this on stderr and passes.
+    Skip(String),
+    /// It is not, and it is required: the test fails with this.
+    Fail(String),
+}
+
+/// `path` under `root` (the real public data), or what to do without it:
+/// skip, or fail when `require` (the value of IPART_REQUIRE_REALDATA) is set.
+pub fn locate(root: &Path, path: &str, require: Option<&str>) -> Needed {
+    let full = root.join(path);
+    if full.exists() {
+        return Needed::Present(full);
+    }
+    let missing = format!("{} (the real public files beside the repository)", full.display());
+    without(&missing, "IPART_REQUIRE_REALDATA", require)
+}
+
+/// What a test does without `missing`: skip, or fail when `require` (the
+/// value of `require_var`) is set and not 0.
+pub fn without(missing: &str, require_var: &str, require: Option<&str>) -> Needed {
+    let test = std::thread::current().name().unwrap_or("a test").to_string();
+    if require.is_some_and(|v| !v.is_empty() && v != "0") {
+        Needed::Fail(format!("{test}: {missing} is not present, and {require_var} requires it"))
+    } else {
+        Needed::Skip(format!("skipped: {test}: {missing} not present (set {require_var}=1 to make this a failure)"))
+    }
+}
+
+/// A file or directory of the real public data (`../shared/realdata`), or
+/// `None` after saying on stderr that the test is skipped. Under
+/// `IPART_REQUIRE_REALDATA=1` a missing one fails the test.
+///
+/// ```ignore
+/// let Some(file) = common::realdata("duo-ho-adressen/01-instellingen-hbo-en-wo.csv") else { return };
+/// ```
+pub fn realdata(path: &str) -> Option<PathBuf> {
+    let require = std::env::var("IPART_REQUIRE_REALDATA").ok();
+    needed(locate(&realdata_root(), path, require.as_deref()))
+}
+
+/// A program on PATH (`man`), or `None` after saying on stderr that the
+/// test is skipped. Under `IPART_REQUIRE_MAN=1` a missing one fails.
+pub fn program(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    if let Some(found) = std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| p.is_file()) {
+        return Some(found);
+    }
+    let require = std::env::var("IPART_REQUIRE_MAN").ok();
+    needed(without(&format!("the program `{name}` (on PATH)"), "IPART_REQUIRE_MAN", require.as_deref()))
+}
+
+fn needed(needed: Needed) -> Option<PathBuf> {
+    match needed {
+        Needed::Present(path) => Some(path),
+        Needed::Skip(message) => {
+            eprintln!("{message}");
+            None
+        }
+        Needed::Fail(message) => panic!("{message}"),
+    }
+}

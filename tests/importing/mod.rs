@@ -99,16 +99,4 @@ pub fn fixture(path: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path).display().to_string()
 }
 
-/// The shared real data (`../shared/realdata` beside the repository). The
-/// tests that use it fail when it is missing: they are part of the issue.
-pub fn realdata(path: &str) -> String {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/realdata");
-    assert!(
-        root.is_dir(),
-        "{} is missing: the real-data tests need shared/realdata beside the repository",
-        root.display()
-    );
-    root.join(path).display().to_string()
-}
-
 pub const OSIRIS_MAP: &str = "fixtures/import/hanze-osiris/osiris.toml";
