@@ -316,7 +316,7 @@ fn exit_status(roff: &mut Roff) {
 }
 
 /// The environment variables ipart reads.
-const ENVIRONMENT: [(&str, &str); 8] = [
+const ENVIRONMENT: [(&str, &str); 9] = [
     ("IPART_DB", "The registry file, when --db is not given."),
     (
         "XDG_DATA_HOME",
