@@ -2,13 +2,14 @@
 //! an HTML page, on stdout or in a file.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{ArgGroup, Args};
 
 use super::{Context, date_arg, finish};
 use crate::domain::Lang;
 use crate::error::{Error, Result};
+use crate::outfile::OutFile;
 use crate::report::render::{self, ReportFormat};
 use crate::report::{Dimension, Options, Period, TrendStep, compute};
 
@@ -84,66 +85,27 @@ pub fn run(args: &ReportArgs, ctx: &Context) -> Result<()> {
             .into());
         }
     };
-    if let Some(path) = args.output.as_deref().filter(|p| p.is_dir()) {
-        return Err(Error::usage(format!("{} is a directory; give a file name", path.display())).into());
-    }
-    if let Some(path) = &args.output
-        && !args.force
-        && path.exists()
-    {
-        return Err(refuse_overwrite(path).into());
-    }
+    // The output file first: a name that cannot be written is refused
+    // before the report is computed. It appears whole, or not at all.
+    let output = args.output.as_deref().map(|path| OutFile::create(path, args.force)).transpose()?;
     let lang = ctx.lang_or((args.format == ReportFormat::Html).then_some(Lang::Nl));
     let options = Options { period, trend: args.trend, by, compare: args.compare, top: args.top };
     let registry = ctx.open()?;
     let report = compute(registry.conn(), &options)?;
-    let mut text = Vec::new();
-    render::render(&report, args.format, lang, ctx.style, &mut text)?;
-    match &args.output {
+    match output {
         None => {
+            let mut text = Vec::new();
+            render::render(&report, args.format, lang, ctx.style, &mut text)?;
             let mut out = ctx.stdout();
             out.write_all(&text)?;
             finish(out)
         }
-        Some(path) => {
-            write_file(path, &text, args.force)?;
-            ctx.info(format!("wrote the {} report to {}", report.period.label, path.display()));
+        Some(mut file) => {
+            render::render(&report, args.format, lang, ctx.style, &mut file)?;
+            let shown = file.target().display().to_string();
+            file.commit()?;
+            ctx.info(format!("wrote the {} report to {shown}", report.period.label));
             Ok(())
         }
     }
-}
-
-fn refuse_overwrite(path: &Path) -> Error {
-    Error::usage(format!("{} exists; add --force to replace it, or choose another --output", path.display()))
-}
-
-/// Writes the whole report or nothing: a new file is created exclusively,
-/// a replaced one is written beside it first and then renamed over it.
-fn write_file(path: &Path, text: &[u8], force: bool) -> Result<()> {
-    let shown = path.display();
-    if !force {
-        let mut file =
-            std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| match e.kind() {
-                std::io::ErrorKind::AlreadyExists => refuse_overwrite(path),
-                // A place no file can be made in is the caller's to fix, as for export.
-                _ => Error::usage(format!("cannot write {shown}: {e}")),
-            })?;
-        if let Err(e) = file.write_all(text).and_then(|()| file.sync_all()) {
-            let _ = std::fs::remove_file(path);
-            anyhow::bail!("cannot write {shown}: {e}");
-        }
-        return Ok(());
-    }
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(format!(".ipart-{}.tmp", std::process::id()));
-    let temporary = path.with_file_name(name);
-    std::fs::write(&temporary, text).map_err(|e| {
-        let _ = std::fs::remove_file(&temporary);
-        Error::usage(format!("cannot write {shown}: {e}"))
-    })?;
-    if let Err(e) = std::fs::rename(&temporary, path) {
-        let _ = std::fs::remove_file(&temporary);
-        anyhow::bail!("cannot write {shown}: {e}");
-    }
-    Ok(())
 }
