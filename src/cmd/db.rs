@@ -75,7 +75,7 @@ pub fn run(cmd: &DbCommand, ctx: &Context) -> Result<()> {
             let registry = ctx.open()?;
             let made = maintenance::backup(&registry, file, *force)?;
             ctx.info(format!(
-                "backed up {} to {} ({} bytes; it reads back whole)",
+                "backed up {} to {} ({} bytes; the copy passes SQLite's integrity check)",
                 registry_name(ctx),
                 made.path.display(),
                 made.bytes

@@ -188,6 +188,7 @@ fn import_file(args: &ImportArgs, ctx: &Context) -> Result<()> {
     };
     let size = if stdin { None } else { std::fs::metadata(file).ok().map(|m| m.len()) };
     let mut registry = ctx.open()?;
+    registry.check_whole_before_writing();
     batch::tune_for_bulk(registry.conn())?;
     let command = format!("import {} {name}", kind.file_name().trim_end_matches(".csv"));
     let mut progress = Progress::new(ctx, size);
@@ -323,6 +324,7 @@ fn log(format: Format, ctx: &Context) -> Result<()> {
 fn undo(id: i64, ctx: &Context) -> Result<()> {
     let today = ctx.today()?;
     let mut registry = ctx.open()?;
+    registry.check_whole_before_writing();
     let undone = registry.write(&format!("import undo {id}"), |w| import::undo::undo(w, id, today))?;
     let students = match undone.student_links {
         0 => String::new(),
