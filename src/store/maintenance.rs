@@ -32,23 +32,31 @@ pub struct Backup {
     pub bytes: u64,
 }
 
-/// Copies the registry to `target`. An existing `target` is replaced only
-/// with `force`, and only once the new copy is complete and passes SQLite's
-/// integrity check.
-pub fn backup(registry: &Registry, target: &Path, force: bool) -> Result<Backup> {
+/// Starts a backup of the registry at `registry` (`None` in memory) to
+/// `target`: refused at once when `target` is a directory, the registry
+/// itself, or exists (unless `force`). Before the registry is opened, so
+/// that nothing is read for a backup that cannot be written.
+pub fn start_backup(target: &Path, force: bool, registry: Option<&Path>) -> Result<OutFile> {
     let shown = target.display();
     if target.is_dir() {
         return Err(Error::usage(format!("{shown} is a directory; give the name of the backup file to write")).into());
     }
-    if force && registry.path().is_some_and(|p| same_file(p, target)) {
+    if force && registry.is_some_and(|p| same_file(p, target)) {
         return Err(Error::usage(format!("{shown} is the registry itself; choose another file")).into());
     }
-    let copy = OutFile::create(target, force)?;
+    OutFile::create(target, force)
+}
+
+/// Copies the registry into `copy` (from [`start_backup`]) and puts it in
+/// place: an existing file is replaced (with `--force`) only once the new
+/// copy is complete and passes SQLite's integrity check.
+pub fn backup(registry: &Registry, copy: OutFile) -> Result<Backup> {
     registry.copy_into(&copy)?;
     stand_alone(copy.temporary_path())?;
     verify_copy(copy.temporary_path(), SCHEMA_VERSION, Thoroughness::Integrity)?;
+    let path = copy.target().to_path_buf();
     copy.commit()?;
-    Ok(Backup { path: target.to_path_buf(), bytes: std::fs::metadata(target)?.len() })
+    Ok(Backup { bytes: std::fs::metadata(&path)?.len(), path })
 }
 
 /// What `db restore` did.

@@ -494,25 +494,28 @@ pub(crate) fn refuse_if_damaged(conn: &Connection, path: &Path, always: bool) ->
             return Ok(());
         }
     }
-    let found: String = conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0))?;
-    if found == "ok" {
-        return Ok(());
-    }
+    let Some(problem) = first_problem(conn, "PRAGMA quick_check(2)")? else { return Ok(()) };
     Err(Error::registry(format!(
-        "registry {} is damaged (SQLite's quick check: {}); nothing was changed: {DAMAGED_ADVICE}",
-        path.display(),
-        shorten(&found)
+        "registry {} is damaged (SQLite's quick check: {problem}); nothing was changed: {DAMAGED_ADVICE}",
+        path.display()
     ))
     .into())
 }
 
-/// A line of SQLite's checks as a message quotes it.
-fn shorten(text: &str) -> String {
-    let line = text.lines().next().unwrap_or_default();
-    match line.char_indices().nth(200) {
+/// The first problem an SQLite check (`PRAGMA quick_check(N)` or
+/// `integrity_check(N)`) reports, shortened for a message; `None` for "ok".
+fn first_problem(conn: &Connection, pragma: &str) -> Result<Option<String>> {
+    let mut stmt = conn.prepare(pragma)?;
+    let lines = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    if lines.iter().all(|l| l == "ok") {
+        return Ok(None);
+    }
+    // "*** in database main ***" only says which schema.
+    let line = lines.iter().flat_map(|l| l.lines()).find(|l| !l.starts_with("*** in database")).unwrap_or_default();
+    Ok(Some(match line.char_indices().nth(200) {
         Some((end, _)) => format!("{}...", &line[..end]),
         None => line.to_string(),
-    }
+    }))
 }
 
 /// Refuses, before SQLite opens anything, a registry path that is missing,
@@ -551,7 +554,9 @@ fn backup_path(path: &Path, version: i32) -> Result<PathBuf> {
     name.push(format!(".v{version}.backup"));
     let mut candidate = path.with_file_name(&name);
     let mut n = 1;
-    while candidate.exists() || sqlite_sidecars(&candidate).iter().any(|p| p.exists()) {
+    // A name taken by anything, a dangling symbolic link too, is passed over.
+    let taken = |p: &Path| std::fs::symlink_metadata(p).is_ok();
+    while taken(&candidate) || sqlite_sidecars(&candidate).iter().any(|p| taken(p)) {
         n += 1;
         if n > 1000 {
             return Err(
@@ -620,14 +625,12 @@ pub(crate) fn verify_copy(path: &Path, version: i32, thoroughness: Thoroughness)
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     let (pragma, name) = match thoroughness {
-        Thoroughness::Quick => ("PRAGMA quick_check(1)", "quick check"),
-        Thoroughness::Integrity => ("PRAGMA integrity_check(1)", "integrity check"),
+        Thoroughness::Quick => ("PRAGMA quick_check(2)", "quick check"),
+        Thoroughness::Integrity => ("PRAGMA integrity_check(2)", "integrity check"),
     };
-    let found: String = conn.query_row(pragma, [], |r| r.get(0))?;
-    if found != "ok" {
+    if let Some(problem) = first_problem(&conn, pragma)? {
         return Err(Error::registry(format!(
-            "the copy fails SQLite's {name} ({}), so the registry it was made from is damaged; the copy was not kept: {DAMAGED_ADVICE}",
-            shorten(&found)
+            "the copy fails SQLite's {name} ({problem}), so the registry it was made from is damaged; the copy was not kept: {DAMAGED_ADVICE}"
         ))
         .into());
     }
