@@ -135,7 +135,7 @@ fn sqlite_problem(e: &rusqlite::Error) -> Option<(ExitCode, String)> {
         rusqlite::Error::Utf8Error(..) => {
             return Some((
                 ExitCode::Registry,
-                format!("the registry holds text that is not UTF-8 ({e}); nothing was changed: {DAMAGED_ADVICE}"),
+                format!("the registry holds text that is not UTF-8; nothing was changed: {DAMAGED_ADVICE}"),
             ));
         }
         rusqlite::Error::FromSqlConversionFailure(_, _, what) => {
@@ -190,3 +190,83 @@ fn busy_sentence() -> String {
 
 /// Shorthand used throughout the crate.
 pub type Result<T, E = anyhow::Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sqlite(extended_code: i32) -> anyhow::Error {
+        anyhow::Error::from(rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(extended_code), None))
+            .context("cannot copy the registry to copy.sqlite")
+    }
+
+    #[test]
+    fn every_sqlite_error_a_user_can_meet_has_its_exit_code_and_what_to_do() {
+        let context = "cannot copy the registry to copy.sqlite: ";
+        let cases = [
+            (
+                13,
+                ExitCode::Registry,
+                "the disk is full (database or disk is full); nothing was changed: make room on it, then try again",
+            ),
+            (
+                10,
+                ExitCode::Registry,
+                "the disk could not be read or written (disk I/O error); nothing was changed: check the disk and its file system, then run `ipart db check`",
+            ),
+            (
+                778,
+                ExitCode::Registry,
+                "the disk could not be read or written (disk I/O error); nothing was changed: check the disk and its file system, then run `ipart db check`",
+            ),
+            (
+                11,
+                ExitCode::Registry,
+                "the registry is damaged (database disk image is malformed); nothing was changed: run `ipart db check` to see what is damaged, and `ipart db restore FILE` to put back a backup",
+            ),
+            (
+                26,
+                ExitCode::Registry,
+                "the registry is damaged (file is not a database); nothing was changed: run `ipart db check` to see what is damaged, and `ipart db restore FILE` to put back a backup",
+            ),
+            (
+                8,
+                ExitCode::Registry,
+                "the registry cannot be written (attempt to write a readonly database): check the permissions of the file and its directory, and that its disk is not mounted read-only; nothing was changed",
+            ),
+            (
+                14,
+                ExitCode::Registry,
+                "the registry cannot be opened (unable to open database file): check that the file and its directory exist and that you may read them; nothing was changed",
+            ),
+            (7, ExitCode::Failure, "out of memory (out of memory); nothing was changed"),
+        ];
+        for (code, exit, sentence) in cases {
+            assert_eq!(classify(&sqlite(code)), (exit, format!("{context}{sentence}")), "SQLite error {code}");
+        }
+        // Busy, locked, and a file replaced while open: try again, without the context.
+        for code in [5, 6, 15] {
+            let (exit, message) = classify(&sqlite(code));
+            assert_eq!(exit, ExitCode::Busy, "SQLite error {code}");
+            assert!(message.starts_with("registry busy: another process is writing to it; try again"), "{message}");
+        }
+        assert_eq!(
+            classify(&sqlite(1032)),
+            (
+                ExitCode::Busy,
+                "registry busy: the registry file was replaced (by `ipart db restore`?) while this command had it open; nothing was changed; run the command again".to_string()
+            )
+        );
+    }
+
+    #[test]
+    fn the_sql_of_a_failed_statement_is_not_repeated() {
+        let e = rusqlite::Error::SqlInputError {
+            error: rusqlite::ffi::Error::new(1),
+            msg: "table theme already exists".to_string(),
+            sql: "CREATE TABLE theme (...) -- and 20 KB more".to_string(),
+            offset: 13,
+        };
+        assert_eq!(sqlite_message(&e), "table theme already exists");
+    }
+}

@@ -42,7 +42,10 @@ pub struct OutFile {
     target: PathBuf,
     force: bool,
     /// `None` once committed.
-    out: Option<BufWriter<NamedTempFile>>,
+    temp: Option<NamedTempFile>,
+    /// Writes to the temporary file (the same open file, so that errors
+    /// come without the tempfile crate's note of its path).
+    out: BufWriter<File>,
 }
 
 impl OutFile {
@@ -66,7 +69,8 @@ impl OutFile {
         // Marks the file as in use for `clear_leftovers` of other processes;
         // where locks are not supported, leftovers are never removed.
         let _ = temp.as_file().try_lock();
-        Ok(OutFile { target: target.to_path_buf(), force, out: Some(BufWriter::new(temp)) })
+        let out = BufWriter::new(temp.as_file().try_clone()?);
+        Ok(OutFile { target: target.to_path_buf(), force, temp: Some(temp), out })
     }
 
     /// The name the file gets on [`OutFile::commit`].
@@ -81,15 +85,15 @@ impl OutFile {
     }
 
     fn temp(&self) -> &NamedTempFile {
-        self.out.as_ref().expect("an output file is used only until it is committed").get_ref()
+        self.temp.as_ref().expect("an output file is used only until it is committed")
     }
 
     /// Puts the complete file in place: flushed and synced, then renamed to
     /// its name (without `force`, refused if the name exists by now).
     pub fn commit(mut self) -> Result<()> {
         let shown = self.target.display().to_string();
-        let out = self.out.take().expect("an output file is committed once");
-        let temp = out.into_inner().map_err(|e| anyhow::anyhow!("cannot write {shown}: {}", e.error()))?;
+        self.out.flush().map_err(|e| anyhow::anyhow!("cannot write {shown}: {e}"))?;
+        let temp = self.temp.take().expect("an output file is committed once");
         temp.as_file().sync_all().map_err(|e| anyhow::anyhow!("cannot write {shown}: {e}"))?;
         remove_sidecars(temp.path());
         // Someone who can write to the directory could have swapped the
@@ -117,17 +121,11 @@ impl OutFile {
 
 impl Write for OutFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let target = &self.target;
-        let out = self.out.as_mut().ok_or_else(|| io::Error::other("the file is already in place"))?;
-        out.write(buf).map_err(|e| named(target, e))
+        self.out.write(buf).map_err(|e| named(&self.target, e))
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        let target = &self.target;
-        match self.out.as_mut() {
-            Some(out) => out.flush().map_err(|e| named(target, e)),
-            None => Ok(()),
-        }
+        self.out.flush().map_err(|e| named(&self.target, e))
     }
 }
 
@@ -135,8 +133,8 @@ impl Drop for OutFile {
     fn drop(&mut self) {
         // Not committed: the temporary file goes with the NamedTempFile;
         // what SQLite may have made beside it goes here.
-        if let Some(out) = &self.out {
-            remove_sidecars(out.get_ref().path());
+        if let Some(temp) = &self.temp {
+            remove_sidecars(temp.path());
         }
     }
 }
