@@ -146,11 +146,14 @@ pub(crate) fn wait_a_little(started: Instant, path: &Path) -> Result<bool> {
 
 /// Registries up to this size (the file and its write-ahead log) are
 /// checked with SQLite's quick check before every write: about 6 ms per MB
-/// measured, so at most about 0.2 s here (100,000 assignments). Larger
-/// ones are checked whole before bulk writes (imports, their undoing,
-/// vacuum) only; a typed command there relies on SQLite's checks of the
-/// pages it reads (`cell_size_check`), so that it stays quick.
-const CHECK_BEFORE_EVERY_WRITE_UP_TO: i64 = 32 << 20;
+/// measured (bench/quick_check.sh), so at most about 0.1 s here (some
+/// 50,000 assignments; a registry of ten years of today's programme is a
+/// few MB). Larger ones are checked whole before bulk writes (imports,
+/// their undoing, vacuum) only, where the check is small beside the work;
+/// a typed command there relies on SQLite's checks of the pages it reads
+/// (`cell_size_check`), so that it stays quick (the whole check of a
+/// million assignments takes 1.6 s or more).
+const CHECK_BEFORE_EVERY_WRITE_UP_TO: i64 = 16 << 20;
 
 /// An open registry.
 pub struct Registry {
@@ -494,7 +497,9 @@ pub(crate) fn refuse_if_damaged(conn: &Connection, path: &Path, always: bool) ->
             return Ok(());
         }
     }
-    let Some(problem) = first_problem(conn, "PRAGMA quick_check(2)")? else { return Ok(()) };
+    // Of `main` only: checking every schema would open the temporary one,
+    // after which a bulk import could no longer move its sorts to disk.
+    let Some(problem) = first_problem(conn, "PRAGMA main.quick_check(2)")? else { return Ok(()) };
     Err(Error::registry(format!(
         "registry {} is damaged (SQLite's quick check: {problem}); nothing was changed: {DAMAGED_ADVICE}",
         path.display()
@@ -625,8 +630,8 @@ pub(crate) fn verify_copy(path: &Path, version: i32, thoroughness: Thoroughness)
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
     let (pragma, name) = match thoroughness {
-        Thoroughness::Quick => ("PRAGMA quick_check(2)", "quick check"),
-        Thoroughness::Integrity => ("PRAGMA integrity_check(2)", "integrity check"),
+        Thoroughness::Quick => ("PRAGMA main.quick_check(2)", "quick check"),
+        Thoroughness::Integrity => ("PRAGMA main.integrity_check(2)", "integrity check"),
     };
     if let Some(problem) = first_problem(&conn, pragma)? {
         return Err(Error::registry(format!(
@@ -861,6 +866,15 @@ mod tests {
         let conn = Connection::open(&path).unwrap();
         assert_eq!(count(&conn, "SELECT count(*) FROM theme WHERE id = 1"), 1);
         assert_eq!(count(&conn, "PRAGMA user_version"), 1);
+    }
+
+    #[test]
+    fn the_check_before_a_write_leaves_the_temporary_storage_to_be_chosen() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut r = Registry::create(&dir.path().join("r.sqlite")).unwrap();
+        r.check_whole_before_writing();
+        // What a bulk import does before it builds the indexes it set aside.
+        r.write("import", |w| Ok(w.pragma_update(None, "temp_store", "FILE")?)).unwrap();
     }
 
     #[test]
