@@ -194,18 +194,19 @@ pub fn special_kind(meta: &std::fs::Metadata) -> Option<&'static str> {
     }
 }
 
-/// Removes what earlier runs, killed while writing `target`, left beside
-/// it: their temporary files (and SQLite's files beside those), once they
-/// are a second old and no process holds their lock. Best effort: what
-/// cannot be looked at or removed is left.
+/// Removes what earlier runs, killed while writing `target` or a file
+/// named after it (`registry.sqlite.v5.backup` beside `registry.sqlite`),
+/// left beside it: their temporary files (and SQLite's files beside those),
+/// once they are a second old and no process holds their lock. Best
+/// effort: what cannot be looked at or removed is left.
 pub fn clear_leftovers(target: &Path) {
-    let prefix = partial_prefix(target).to_string_lossy().into_owned();
+    let stem = format!(".{}", shortened_name(target));
     let directory = directory_of(target);
     let Ok(entries) = std::fs::read_dir(&directory) else { return };
     let mut sidecars = Vec::new();
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if !name.starts_with(&prefix) {
+        if !name.starts_with(&stem) || !name.contains(PARTIAL) {
             continue;
         }
         if SQLITE_SIDECARS.iter().any(|s| name.ends_with(s)) {
@@ -239,14 +240,19 @@ fn is_abandoned(path: &Path) -> bool {
 }
 
 /// `.NAME.ipart-partial.`: the start of the temporary files for `target`.
-/// Long names are shortened, so that the random part always fits.
 fn partial_prefix(target: &Path) -> OsString {
+    OsString::from(format!(".{}{PARTIAL}", shortened_name(target)))
+}
+
+/// The name of `target`, shortened when long, so that the temporary file's
+/// name always fits.
+fn shortened_name(target: &Path) -> String {
     let name = target.file_name().unwrap_or_default().to_string_lossy();
     let mut end = name.len().min(100);
     while !name.is_char_boundary(end) {
         end -= 1;
     }
-    OsString::from(format!(".{}{PARTIAL}", &name[..end]))
+    name[..end].to_string()
 }
 
 fn directory_of(target: &Path) -> PathBuf {
@@ -402,6 +408,10 @@ mod tests {
         std::fs::write(dir.path().join(".report.html.ipart-partial.AAAAAAAAAA-journal"), "").unwrap();
         let old = SystemTime::now() - Duration::from_secs(5);
         File::options().write(true).open(&dead).unwrap().set_modified(old).unwrap();
+        // A copy named after it, left by a killed run: a restore's copy of the registry.
+        let derived = dir.path().join(".report.html.before-restore-x.backup.ipart-partial.CCCCCCCCCC");
+        std::fs::write(&derived, "").unwrap();
+        File::options().write(true).open(&derived).unwrap().set_modified(old).unwrap();
         // A run still writing: its file is locked.
         let live = OutFile::create(&dir.path().join("report.html"), false).unwrap();
         File::options().write(true).open(live.temporary_path()).unwrap().set_modified(old).unwrap();

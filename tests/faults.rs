@@ -257,12 +257,14 @@ fn a_writer_that_waited_while_a_restore_replaced_the_registry_is_told_to_try_aga
         )
     );
     assert_eq!(registry.dump(), restored);
+    assert_eq!(registry.files(), ["registry.sqlite"]);
     registry.ok(&["--quiet", "partner", "add", "Too late", "--sector", "other"]);
 }
 
 #[test]
 fn a_command_held_up_by_another_says_so_once_unless_quiet() {
     let registry = Reg::demo_in_use();
+    let before = registry.dump();
     let holder = Holder::writing(&registry.path);
     let busy = "ipart: registry busy: another process is writing to it; try again (gave up after 2500 ms; IPART_BUSY_TIMEOUT_MS sets how long to wait)\n";
     let output = registry
@@ -279,6 +281,7 @@ fn a_command_held_up_by_another_says_so_once_unless_quiet() {
         .unwrap();
     assert_eq!(output.status.code(), Some(5));
     assert_eq!(stderr_of(&output), busy);
+    assert_eq!(registry.dump(), before);
     // A wait of less than a second is not worth a word.
     let release = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(300));
