@@ -28,8 +28,9 @@ Exit codes:
   1  unexpected failure (I/O error, a bug)
   2  usage error (unknown command or flag, missing argument)
   3  data refused by validation; nothing was written
-  4  registry problem: missing, newer than this ipart, not a registry, corrupt or read-only
-  5  registry busy: another process is writing; try again
+  4  registry problem: missing, newer than this ipart, not a registry, damaged, read-only,
+     or on a disk that fails or is full
+  5  registry busy: another process is writing (or a restore replaced it); try again
   6  the record asked for does not exist";
 
 /// ipart: the registry of I-Partnerschap. Partners, student assignments,
