@@ -11,7 +11,6 @@
 //! directory, so at every moment the registry path holds one whole registry.
 
 use std::fs::File;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -188,9 +187,11 @@ fn replace_keeping_copy(registry: &Path, replacement: OutFile, keep: &Path) -> R
             _ => anyhow::Error::from(e),
         })?;
     }
-    let kept = OutFile::create(keep, false)?;
-    copy_bytes(registry, kept.temporary_path())
-        .and_then(|()| kept.commit())
+    let mut kept = OutFile::create(keep, false)?;
+    // Through the temporary file's own handle: never a file put in its place.
+    std::io::copy(&mut File::open(registry)?, &mut kept)
+        .map_err(anyhow::Error::from)
+        .and_then(|_| kept.commit())
         .with_context(|| format!("cannot keep a copy of the registry at {}", keep.display()))?;
     if !is_database {
         // Whatever SQLite files lie beside a file that is no database
@@ -255,15 +256,6 @@ fn safety_copy_path(registry: &Path) -> PathBuf {
 fn stand_alone(path: &Path) -> Result<()> {
     let conn = open_copy(path)?;
     conn.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()))?;
-    Ok(())
-}
-
-/// Copies the bytes of `source` into `target`, a private file ipart made.
-fn copy_bytes(source: &Path, target: &Path) -> Result<()> {
-    let mut from = File::open(source)?;
-    let mut to = std::fs::OpenOptions::new().write(true).truncate(true).open(target)?;
-    std::io::copy(&mut from, &mut to)?;
-    to.flush()?;
     Ok(())
 }
 
