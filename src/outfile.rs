@@ -101,7 +101,10 @@ impl OutFile {
         let ours = temp.as_file().metadata()?;
         let there = std::fs::symlink_metadata(temp.path())?;
         if !same_inode(&ours, &there) {
-            anyhow::bail!("cannot write {shown}: its temporary file {} was replaced by another", temp.path().display());
+            let name = temp.path().file_name().unwrap_or_default().to_string_lossy().into_owned();
+            anyhow::bail!(
+                "cannot write {shown}: its temporary file {name} was replaced by another; nothing was written"
+            );
         }
         if self.force {
             refuse_target(&self.target, true)?;

@@ -111,6 +111,33 @@ fn a_link_planted_among_the_temporary_files_is_neither_followed_nor_removed() {
 }
 
 #[test]
+fn a_temporary_file_swapped_for_a_link_while_ipart_waits_gets_nothing_written() {
+    let registry = Reg::demo_in_use();
+    let dir = registry.dir.path();
+    let (victim, untouched) = plant_victim(dir);
+    // Someone who can write to the directory sees the temporary file appear
+    // and puts a link to the victim in its place.
+    let holder = Holder::exclusive(&registry.path);
+    let mut running = start(&registry.path, dir, &["export", "partners", "--output", "out.csv"]);
+    let temporary = until_partial_file(dir);
+    running.until_it_says(&waiting_line(&registry.path));
+    std::fs::remove_file(&temporary).unwrap();
+    symlink(&victim, &temporary);
+    holder.release();
+    let (code, stderr) = running.finish();
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.ends_with(&format!(
+            "ipart: cannot write out.csv: its temporary file {} was replaced by another; nothing was written\n",
+            temporary.file_name().unwrap().to_string_lossy()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(snapshot(&victim), untouched);
+    assert!(!dir.join("out.csv").exists());
+}
+
+#[test]
 fn the_copies_a_restore_and_an_upgrade_keep_never_write_through_a_link() {
     let registry = Reg::demo_in_use();
     let dir = registry.dir.path();
