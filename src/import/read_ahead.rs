@@ -22,7 +22,7 @@ const CHUNK_ROWS: usize = 256;
 const CHUNKS_AHEAD: usize = 8;
 /// A chunk also ends once its rows hold this many bytes, so that long rows
 /// (up to the 1 MB a row may have) do not pile up: 200 rows of 900 KB,
-/// all refused, took 393 MB before; now about one such row a chunk.
+/// all refused, took 385 MB before; now about one such row a chunk.
 const CHUNK_BYTES: usize = 256 << 10;
 /// A row's buffers that grew past this are let go once the row is done,
 /// not kept for the rows of later chunks.
