@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What SQLite's quick check costs, and what ipart's writes cost with it.
 # ipart refuses to write to a registry that fails the quick check; on a
-# registry of up to 16 MB it runs the check before every write, on a larger
+# registry of up to 8 MB it runs the check before every write, on a larger
 # one before bulk writes only (imports, their undoing, vacuum). For the demo
 # registry and registries of 10k, 100k and 1M assignments (made as
 # bench/report.sh makes them, with bench/make_registry.sql), best of RUNS:

@@ -145,15 +145,15 @@ pub(crate) fn wait_a_little(started: Instant, path: &Path) -> Result<bool> {
 }
 
 /// Registries up to this size (the file and its write-ahead log) are
-/// checked with SQLite's quick check before every write: about 6 ms per MB
-/// measured (bench/quick_check.sh), so at most about 0.1 s here (some
-/// 50,000 assignments; a registry of ten years of today's programme is a
-/// few MB). Larger ones are checked whole before bulk writes (imports,
-/// their undoing, vacuum) only, where the check is small beside the work;
-/// a typed command there relies on SQLite's checks of the pages it reads
+/// checked with SQLite's quick check before every write: 6 to 12 ms per MB
+/// measured (bench/quick_check.sh), so at most about 0.05 to 0.1 s here
+/// (some 20,000 assignments; ten years of today's programme are a few MB).
+/// Larger ones are checked whole before bulk writes (imports, their
+/// undoing, vacuum) only, where the check is small beside the work; a
+/// typed command there relies on SQLite's checks of the pages it reads
 /// (`cell_size_check`), so that it stays quick (the whole check of a
 /// million assignments takes 1.6 s or more).
-const CHECK_BEFORE_EVERY_WRITE_UP_TO: i64 = 16 << 20;
+const CHECK_BEFORE_EVERY_WRITE_UP_TO: i64 = 8 << 20;
 
 /// An open registry.
 pub struct Registry {
