@@ -3,6 +3,10 @@
 fit the demo registry (its partners, themes and levels), to standard output.
 
     python3 bench/gen_assignments.py 100000 > assignments-100k.csv
+    python3 bench/gen_assignments.py 100000 --refuse-every 10 > with-refused-rows.csv
+
+With --refuse-every K, every K-th row has a level no registry knows ("PhD"),
+so `ipart import --skip-invalid` refuses it (bench/import_rejects.sh).
 
 Deterministic (fixed seed), so every run times the same file."""
 
@@ -18,6 +22,7 @@ DEMO = os.path.join(HERE, "..", "fixtures", "demo", "partners.csv")
 
 def main():
     n = int(sys.argv[1])
+    refuse_every = int(sys.argv[3]) if len(sys.argv) > 3 and sys.argv[2] == "--refuse-every" else 0
     rng = random.Random(20240115)
     government, education = [], []
     with open(DEMO, newline="", encoding="utf-8") as f:
@@ -47,7 +52,8 @@ def main():
         else:
             history.append(f"{begins}=cancelled")
         out.writerow(["bench", f"B-{i:07d}", f"{rng.choice(words)} bij {gov['short_name'] or gov['name']} {i}",
-                      rng.choice(kinds), edu["level"], rng.choice(themes), gov["name"], edu["name"], "",
+                      rng.choice(kinds), "PhD" if refuse_every and i % refuse_every == 0 else edu["level"],
+                      rng.choice(themes), gov["name"], edu["name"], "",
                       rng.randrange(1, 4), begins, ends, "|".join(history)])
 
 

@@ -35,8 +35,11 @@ pub fn exit_code_meaning(code: ExitCode) -> &'static str {
         ExitCode::Failure => "unexpected failure (I/O error, a bug)",
         ExitCode::Usage => "usage error (unknown command or flag, missing argument)",
         ExitCode::Invalid => "data refused by validation; nothing was written",
-        ExitCode::Registry => "registry problem: missing, newer than this ipart, not a registry, corrupt or read-only",
-        ExitCode::Busy => "registry busy: another process is writing; try again",
+        ExitCode::Registry => {
+            "registry problem: missing, newer than this ipart, not a registry, damaged, read-only, or on a disk \
+             that fails or is full"
+        }
+        ExitCode::Busy => "registry busy: another process is writing (or a restore replaced it); try again",
         ExitCode::NotFound => "the record asked for does not exist",
     }
 }

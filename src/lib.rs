@@ -13,6 +13,7 @@ pub mod error;
 pub mod export;
 pub mod import;
 pub mod native;
+pub mod outfile;
 pub mod output;
 pub mod report;
 pub mod store;

@@ -274,7 +274,7 @@ fn backup_refuses_to_overwrite_without_force() {
     assert_eq!(
         stderr_of(&output),
         format!(
-            "ipart: {} already exists; it was left untouched (use --force to replace it, or choose another name)\n",
+            "ipart: {} already exists; it was left untouched (give --force to replace it, or choose another name)\n",
             target.display()
         )
     );

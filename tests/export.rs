@@ -109,7 +109,12 @@ fn output_files_are_not_overwritten_without_force() {
     std::fs::write(&file, "mine").unwrap();
     let (code, _, stderr) = reg.run(&["export", "partners", "--output", &target]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("exists; give --force to replace it"), "{stderr}");
+    assert_eq!(
+        stderr,
+        format!(
+            "ipart: {target} already exists; it was left untouched (give --force to replace it, or choose another name)\n"
+        )
+    );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine");
     reg.ok(&["export", "partners", "--output", &target, "--force", "--sector", "government"]);
     assert_eq!(std::fs::read_to_string(&file).unwrap().lines().count(), 67);

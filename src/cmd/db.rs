@@ -72,10 +72,11 @@ pub fn run(cmd: &DbCommand, ctx: &Context) -> Result<()> {
             }
         }
         DbCommand::Backup { file, force } => {
+            let copy = maintenance::start_backup(file, *force, (!ctx.demo).then_some(ctx.db.as_path()))?;
             let registry = ctx.open()?;
-            let made = maintenance::backup(&registry, file, *force)?;
+            let made = maintenance::backup(&registry, copy)?;
             ctx.info(format!(
-                "backed up {} to {} ({} bytes; it reads back whole)",
+                "backed up {} to {} ({} bytes; the copy passes SQLite's integrity check)",
                 registry_name(ctx),
                 made.path.display(),
                 made.bytes

@@ -1,8 +1,7 @@
 //! `ipart export`: records in the native format, for scripts, spreadsheets
 //! and `ipart import`.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 
@@ -13,6 +12,7 @@ use crate::export::{CsvStyle, ExportFormat, export};
 use crate::import::mapping::parse_delimiter;
 use crate::native::Kind;
 use crate::native::record::ListFilter;
+use crate::outfile::OutFile;
 
 /// The help heading of the list filters.
 const FILTERS: &str = "Filters (as for list)";
@@ -178,53 +178,23 @@ pub fn run(args: &ExportArgs, ctx: &Context) -> Result<()> {
     if args.format != ExportFormat::Csv && (args.delimiter.is_some() || args.bom || args.excel) {
         return Err(Error::usage("--delimiter, --bom and --excel are for CSV (--format csv)").into());
     }
+    // The output file first: a name that cannot be written is refused
+    // before the registry is read.
+    let output = args.output.as_deref().map(|path| OutFile::create(path, args.force)).transpose()?;
     let registry = ctx.open()?;
     let today = ctx.today()?;
-    match &args.output {
+    match output {
         None => {
             let mut out = ctx.stdout();
             export(registry.conn(), args.kind, &filter, today, args.format, style, &mut out)?;
             finish(out)
         }
-        Some(path) => {
-            let count = write_file(path, args.force, |out| {
-                export(registry.conn(), args.kind, &filter, today, args.format, style, out)
-            })?;
-            ctx.info(format!("wrote {count} {} to {}", args.kind.file_name().trim_end_matches(".csv"), path.display()));
+        Some(mut file) => {
+            let count = export(registry.conn(), args.kind, &filter, today, args.format, style, &mut file)?;
+            let shown = file.target().display().to_string();
+            file.commit()?;
+            ctx.info(format!("wrote {count} {} to {shown}", args.kind.file_name().trim_end_matches(".csv")));
             Ok(())
-        }
-    }
-}
-
-/// Writes a file whole or not at all: to a temporary file beside it, renamed
-/// over it at the end. An existing file is replaced only with `force`.
-pub fn write_file<T>(path: &Path, force: bool, write: impl FnOnce(&mut dyn Write) -> Result<T>) -> Result<T> {
-    if path.is_dir() {
-        return Err(Error::usage(format!("{} is a directory; give a file name", path.display())).into());
-    }
-    if path.exists() && !force {
-        return Err(Error::usage(format!("{} exists; give --force to replace it", path.display())).into());
-    }
-    let mut temp_name = path.file_name().unwrap_or_default().to_os_string();
-    temp_name.push(format!(".ipart-{}.part", std::process::id()));
-    let temp = path.with_file_name(temp_name);
-    let file =
-        std::fs::File::create(&temp).map_err(|e| Error::usage(format!("cannot write {}: {e}", path.display())))?;
-    let mut out = std::io::BufWriter::new(file);
-    let result = write(&mut out).and_then(|v| {
-        out.flush()?;
-        out.get_ref().sync_all()?;
-        Ok(v)
-    });
-    drop(out);
-    match result {
-        Ok(v) => {
-            std::fs::rename(&temp, path).map_err(|e| Error::usage(format!("cannot write {}: {e}", path.display())))?;
-            Ok(v)
-        }
-        Err(e) => {
-            let _ = std::fs::remove_file(&temp);
-            Err(e)
         }
     }
 }

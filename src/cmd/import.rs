@@ -1,19 +1,20 @@
 //! `ipart import`: bulk import of CSV files (native, or foreign through a
 //! mapping file), `import log` and `import undo`.
 
-use std::io::{IsTerminal, Read};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use clap::{Args, Subcommand};
 
-use super::export::{parse_kind, write_file};
+use super::export::parse_kind;
 use super::{Context, date_arg, finish};
 use crate::error::{Error, Result};
 use crate::import::input::Encoding;
 use crate::import::mapping::{DateFormat, Mapping, parse_delimiter};
 use crate::import::{self, Observer, Options, Outcome, Request, summary, tally, thousands};
 use crate::native::Kind;
+use crate::outfile::OutFile;
 use crate::output::{Format, Listing};
 use crate::store::batch;
 
@@ -174,7 +175,7 @@ fn import_file(args: &ImportArgs, ctx: &Context) -> Result<()> {
         .into());
     }
     if let Some(path) = &reject_path
-        && path.exists()
+        && std::fs::symlink_metadata(path).is_ok()
         && !args.force
     {
         return Err(Error::usage(format!(
@@ -183,6 +184,9 @@ fn import_file(args: &ImportArgs, ctx: &Context) -> Result<()> {
         ))
         .into());
     }
+    // Refused rows are written to it as they come; it is put in place only
+    // when the import is kept and a row was refused.
+    let mut reject = reject_path.as_deref().map(|path| OutFile::create(path, args.force)).transpose()?;
     let input: Box<dyn Read + Send> = if stdin {
         Box::new(std::io::stdin())
     } else {
@@ -190,37 +194,31 @@ fn import_file(args: &ImportArgs, ctx: &Context) -> Result<()> {
     };
     let size = if stdin { None } else { std::fs::metadata(file).ok().map(|m| m.len()) };
     let mut registry = ctx.open()?;
+    registry.check_whole_before_writing();
     batch::tune_for_bulk(registry.conn())?;
     let command = format!("import {} {name}", kind.file_name().trim_end_matches(".csv"));
     let mut progress = Progress::new(ctx, size);
-    let run = |w: &crate::store::Writer, reject: Option<&mut dyn std::io::Write>, progress: &mut Progress| {
-        import::run(w, input, &request, reject, progress)
-    };
-    let outcome = match &reject_path {
-        None if args.dry_run => registry.rehearse(&command, |w| run(w, None, &mut progress)),
-        None => registry.write(&command, |w| run(w, None, &mut progress)),
-        Some(path) => {
-            // The reject file is kept only when the import is, and only
-            // when a row was refused.
-            let mut outcome = None;
-            let written = write_file(path, true, |out| {
-                let o = registry.write(&command, |w| run(w, Some(out), &mut progress))?;
-                let refused = o.counts.rejected;
-                outcome = Some(o);
-                Ok(refused)
-            });
-            progress.clear();
-            match written {
-                Ok(0) => {
-                    let _ = std::fs::remove_file(path);
-                }
-                Ok(_) => {}
-                Err(e) => return Err(e),
+    let mut placed = false;
+    let outcome = if args.dry_run {
+        registry.rehearse(&command, |w| import::run(w, input, &request, None, &mut progress))
+    } else {
+        registry.write(&command, |w| {
+            let rejects = reject.as_mut().map(|r| r as &mut dyn Write);
+            let outcome = import::run(w, input, &request, rejects, &mut progress)?;
+            // Placed just before the import commits: a reject file that
+            // cannot be placed fails the import.
+            if let Some(file) = reject.take().filter(|_| outcome.counts.rejected > 0) {
+                file.commit()?;
+                placed = true;
             }
-            outcome.ok_or_else(|| anyhow::anyhow!("the import ended without an outcome"))
-        }
+            Ok(outcome)
+        })
     };
     progress.clear();
+    if let (Err(_), true, Some(path)) = (&outcome, placed, &reject_path) {
+        // The commit itself failed: no reject file for an import not kept.
+        let _ = std::fs::remove_file(path);
+    }
     let outcome = outcome?;
     report(ctx, &outcome, args.dry_run, reject_path.as_deref())
 }
@@ -332,6 +330,7 @@ fn log(format: Format, ctx: &Context) -> Result<()> {
 fn undo(id: i64, ctx: &Context) -> Result<()> {
     let today = ctx.today()?;
     let mut registry = ctx.open()?;
+    registry.check_whole_before_writing();
     let undone = registry.write(&format!("import undo {id}"), |w| import::undo::undo(w, id, today))?;
     let students = match undone.student_links {
         0 => String::new(),

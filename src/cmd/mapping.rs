@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 
-use super::export::{parse_kind, write_file};
+use super::export::parse_kind;
 use super::{Context, finish};
 use crate::error::{Error, Result};
 use crate::import::check::{self, Overrides};
@@ -14,6 +14,7 @@ use crate::import::input::{self, Encoding, HeaderHint, Settings};
 use crate::import::mapping::{Mapping, kind_from_name, parse_delimiter};
 use crate::import::starter;
 use crate::native::{Catalog, Kind};
+use crate::outfile::write_file;
 
 /// Start a mapping for an institution's export, or check one against a file
 #[derive(Debug, Subcommand)]

@@ -54,6 +54,12 @@ impl Context {
             ColorChoice::Never => false,
             ColorChoice::Auto => is_terminal && !no_color,
         };
+        // A command held up by another one says so, once, after a second.
+        store::on_long_wait(move |path| {
+            if !quiet {
+                eprintln!("waiting for another process to finish writing to {} ...", path.display());
+            }
+        });
         Context {
             db: db.unwrap_or_else(store::default_path),
             demo,

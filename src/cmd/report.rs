@@ -11,6 +11,7 @@ use super::{Context, date_arg, finish};
 use crate::domain::date::{accepted_years, check_date, check_year};
 use crate::domain::{Date, Lang};
 use crate::error::{Error, Result};
+use crate::outfile::OutFile;
 use crate::output::choose_format;
 use crate::report::document::View;
 use crate::report::render::{self, ReportFormat};
@@ -134,15 +135,6 @@ pub fn run(args: &ReportArgs, ctx: &Context) -> Result<()> {
         }
     };
     let format = format_of(args)?;
-    if let Some(path) = args.output.as_deref().filter(|p| p.is_dir()) {
-        return Err(Error::usage(format!("{} is a directory; give a file name", path.display())).into());
-    }
-    if let Some(path) = &args.output
-        && !args.force
-        && path.exists()
-    {
-        return Err(refuse_overwrite(path).into());
-    }
     if format.is_binary() && args.output.is_none() && std::io::stdout().is_terminal() {
         return Err(Error::usage(format!(
             "--format {} is a binary workbook, not for a terminal: write it to a file with -o FILE.xlsx",
@@ -150,13 +142,16 @@ pub fn run(args: &ReportArgs, ctx: &Context) -> Result<()> {
         ))
         .into());
     }
+    let lang = language(ctx, format);
+    let view = view(args, format, lang)?;
+    // The output file first: a name that cannot be written is refused
+    // before the report is computed. It appears whole, or not at all.
+    let output = args.output.as_deref().map(|path| OutFile::create(path, args.force)).transpose()?;
     warn_if_future(ctx, "the period", &period, today);
     if let Some(year) = compare {
         warn_if_future(ctx, "the period compared with", &period.in_year(year)?, today);
     }
-    let lang = language(ctx, format);
     let options = Options { period, trend: args.trend, by, compare, top: args.top };
-    let view = view(args, format, lang)?;
     let registry = ctx.open()?;
     let known = match &args.known_on {
         Some(when) => Some(Knowledge::on(registry.conn(), "--known-on", when, false, ctx)?),
@@ -177,17 +172,19 @@ pub fn run(args: &ReportArgs, ctx: &Context) -> Result<()> {
         report.changes_since =
             Some(changes_since(&report, &earlier.conn, conn, &options, since.clone(), earlier.revision)?);
     }
-    let mut text = Vec::new();
-    render::render(&report, format, &view, ctx.style, &mut text)?;
-    match &args.output {
+    match output {
         None => {
+            let mut text = Vec::new();
+            render::render(&report, format, &view, ctx.style, &mut text)?;
             let mut out = ctx.stdout();
             out.write_all(&text)?;
             finish(out)
         }
-        Some(path) => {
-            write_file(path, &text, args.force)?;
-            ctx.info(format!("wrote the {} report to {}", report.period.label, path.display()));
+        Some(mut file) => {
+            render::render(&report, format, &view, ctx.style, &mut file)?;
+            let shown = file.target().display().to_string();
+            file.commit()?;
+            ctx.info(format!("wrote the {} report to {shown}", report.period.label));
             Ok(())
         }
     }
@@ -360,39 +357,4 @@ fn view(args: &ReportArgs, format: ReportFormat, lang: Lang) -> Result<View> {
         format != ReportFormat::Html
     };
     Ok(View { lang, notes, all_themes: args.all_themes })
-}
-
-fn refuse_overwrite(path: &Path) -> Error {
-    Error::usage(format!("{} exists; add --force to replace it, or choose another --output", path.display()))
-}
-
-/// Writes the whole report or nothing: a new file is created exclusively,
-/// a replaced one is written beside it first and then renamed over it.
-fn write_file(path: &Path, text: &[u8], force: bool) -> Result<()> {
-    let shown = path.display();
-    if !force {
-        let mut file =
-            std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(|e| match e.kind() {
-                std::io::ErrorKind::AlreadyExists => refuse_overwrite(path),
-                // A place no file can be made in is the caller's to fix, as for export.
-                _ => Error::usage(format!("cannot write {shown}: {e}")),
-            })?;
-        if let Err(e) = file.write_all(text).and_then(|()| file.sync_all()) {
-            let _ = std::fs::remove_file(path);
-            anyhow::bail!("cannot write {shown}: {e}");
-        }
-        return Ok(());
-    }
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(format!(".ipart-{}.tmp", std::process::id()));
-    let temporary = path.with_file_name(name);
-    std::fs::write(&temporary, text).map_err(|e| {
-        let _ = std::fs::remove_file(&temporary);
-        Error::usage(format!("cannot write {shown}: {e}"))
-    })?;
-    if let Err(e) = std::fs::rename(&temporary, path) {
-        let _ = std::fs::remove_file(&temporary);
-        anyhow::bail!("cannot write {shown}: {e}");
-    }
-    Ok(())
 }

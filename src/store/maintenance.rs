@@ -1,16 +1,16 @@
 //! `ipart db backup|restore|vacuum`: copying the registry out, putting a
 //! copy back, and compacting the file.
 //!
-//! A backup is made with SQLite's online backup API (a consistent copy
-//! while other processes go on writing), into a temporary file beside the
-//! target that is renamed into place only once it reads back whole. A
+//! Every copy is made in a temporary file beside its final name (see
+//! `outfile`), checked, and renamed into place only when complete. A backup
+//! is made with SQLite's online backup API (a consistent copy while other
+//! processes go on writing) and must pass SQLite's integrity check. A
 //! restore checks the file it is given on a private copy first (identity,
-//! version, every `db check` rule), keeps a safety copy of the registry it
-//! replaces, and swaps the files with one rename in the registry's directory,
-//! so at every moment the registry path holds one whole registry.
+//! version, every `db check` rule), keeps a copy of the registry it
+//! replaces, and swaps the files with one rename in the registry's
+//! directory, so at every moment the registry path holds one whole registry.
 
 use std::fs::File;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -18,10 +18,11 @@ use rusqlite::Connection;
 
 use super::check::{self, Report};
 use super::{
-    MIGRATIONS, Registry, SCHEMA_VERSION, actor, copy_database, create_private, identify, now, open_connection,
-    sqlite_sidecars, verify_copy,
+    MIGRATIONS, Registry, SCHEMA_VERSION, Thoroughness, actor, check_file, copy_database, identify, now,
+    open_connection, open_copy, refuse_if_damaged, sqlite_sidecars, verify_copy, wait_when_busy,
 };
 use crate::error::{Error, Result};
+use crate::outfile::OutFile;
 
 /// What `db backup` made.
 #[derive(Debug)]
@@ -30,41 +31,31 @@ pub struct Backup {
     pub bytes: u64,
 }
 
-/// Copies the registry to `target`. An existing `target` is replaced only
-/// with `force`, and only once the new copy is complete.
-pub fn backup(registry: &Registry, target: &Path, force: bool) -> Result<Backup> {
+/// Starts a backup of the registry at `registry` (`None` in memory) to
+/// `target`: refused at once when `target` is a directory, the registry
+/// itself, or exists (unless `force`). Before the registry is opened, so
+/// that nothing is read for a backup that cannot be written.
+pub fn start_backup(target: &Path, force: bool, registry: Option<&Path>) -> Result<OutFile> {
     let shown = target.display();
     if target.is_dir() {
         return Err(Error::usage(format!("{shown} is a directory; give the name of the backup file to write")).into());
     }
-    if target.exists() {
-        if !force {
-            return Err(Error::usage(format!(
-                "{shown} already exists; it was left untouched (use --force to replace it, or choose another name)"
-            ))
-            .into());
-        }
-        if registry.path().is_some_and(|p| same_file(p, target)) {
-            return Err(Error::usage(format!("{shown} is the registry itself; choose another file")).into());
-        }
+    if force && registry.is_some_and(|p| same_file(p, target)) {
+        return Err(Error::usage(format!("{shown} is the registry itself; choose another file")).into());
     }
-    let temporary = temporary_beside(target, "backup")?;
-    let made = (|| -> Result<u64> {
-        registry.backup_to(&temporary)?;
-        stand_alone(&temporary)?;
-        verify_copy(&temporary, SCHEMA_VERSION)?;
-        sync_file(&temporary)?;
-        std::fs::rename(&temporary, target).with_context(|| format!("cannot move the backup into place at {shown}"))?;
-        sync_parent(target);
-        Ok(std::fs::metadata(target)?.len())
-    })();
-    match made {
-        Ok(bytes) => Ok(Backup { path: target.to_path_buf(), bytes }),
-        Err(e) => {
-            remove_with_sidecars(&temporary);
-            Err(e)
-        }
-    }
+    OutFile::create(target, force)
+}
+
+/// Copies the registry into `copy` (from [`start_backup`]) and puts it in
+/// place: an existing file is replaced (with `--force`) only once the new
+/// copy is complete and passes SQLite's integrity check.
+pub fn backup(registry: &Registry, copy: OutFile) -> Result<Backup> {
+    registry.copy_into(&copy)?;
+    stand_alone(copy.temporary_path())?;
+    verify_copy(copy.temporary_path(), SCHEMA_VERSION, Thoroughness::Integrity)?;
+    let path = copy.target().to_path_buf();
+    copy.commit()?;
+    Ok(Backup { bytes: std::fs::metadata(&path)?.len(), path })
 }
 
 /// What `db restore` did.
@@ -93,26 +84,26 @@ pub fn restore(source: &Path, registry: &Path) -> Result<std::result::Result<Res
             Error::usage(format!("there is no file {shown} to restore from; the registry was not changed")).into()
         );
     }
-    if registry.exists() && same_file(source, registry) {
-        return Err(Error::usage(format!("{shown} is the registry itself; give the backup file to restore")).into());
+    let replacing = std::fs::symlink_metadata(registry).is_ok();
+    if replacing {
+        // What is there now is opened to keep a copy: never a FIFO or the like.
+        check_file(registry).map_err(|e| e.context("the registry was not changed"))?;
+        if same_file(source, registry) {
+            return Err(Error::usage(format!("{shown} is the registry itself; give the backup file to restore")).into());
+        }
+    } else if let Some(parent) = registry.parent().filter(|p| !p.as_os_str().is_empty() && !p.is_dir()) {
+        std::fs::create_dir_all(parent).with_context(|| format!("cannot create directory {}", parent.display()))?;
     }
     let source_conn = open_connection(source, true).map_err(refuse)?;
     let version = identify(&source_conn, source, SCHEMA_VERSION).map_err(refuse)?;
 
     // Check a private copy, upgraded as the registry would be, never the
     // file given: it stays as it was whatever happens.
-    let temporary = temporary_beside(registry, "restore")?;
-    let candidate = (|| -> Result<std::result::Result<(), Refused>> {
-        create_private(&temporary)?;
-        copy_database(&source_conn, &temporary)?;
+    let candidate = OutFile::create(registry, true)?;
+    let checked = (|| -> Result<std::result::Result<(), Refused>> {
+        copy_database(&source_conn, candidate.temporary_path())?;
         drop(source_conn);
-        let mut copy = Registry {
-            conn: Connection::open(&temporary)?,
-            path: Some(temporary.clone()),
-            read_only: false,
-            actor: actor(),
-        };
-        copy.configure()?;
+        let mut copy = private_copy(candidate.temporary_path())?;
         if version < SCHEMA_VERSION {
             copy.migrate(MIGRATIONS, version, None)?;
         }
@@ -122,51 +113,45 @@ pub fn restore(source: &Path, registry: &Path) -> Result<std::result::Result<Res
         }
         Ok(Ok(()))
     })();
-    match candidate {
+    match checked {
         Ok(Ok(())) => {}
-        Ok(Err(refused)) => {
-            remove_with_sidecars(&temporary);
-            return Ok(Err(refused));
-        }
-        Err(e) => {
-            remove_with_sidecars(&temporary);
-            return Err(refuse(e));
-        }
+        Ok(Err(refused)) => return Ok(Err(refused)),
+        Err(e) => return Err(refuse(e)),
     }
 
     let swapped = (|| -> Result<Option<PathBuf>> {
-        let safety_copy = if registry.exists() { Some(safety_copy_path(registry)?) } else { None };
+        let safety_copy = if replacing { Some(safety_copy_path(registry)?) } else { None };
         // The copy is left in WAL mode, as every registry ipart opens, with
         // its WAL folded in and removed when its connection closed.
-        record_restore(&temporary, source, version, safety_copy.as_deref())?;
-        sync_file(&temporary)?;
+        record_restore(candidate.temporary_path(), source, version, safety_copy.as_deref())?;
         match &safety_copy {
-            Some(keep) => replace_keeping_copy(registry, &temporary, keep)?,
-            None => {
-                std::fs::rename(&temporary, registry)?;
-                sync_parent(registry);
-            }
+            Some(keep) => replace_keeping_copy(registry, candidate, keep)?,
+            None => candidate.commit()?,
         }
         Ok(safety_copy)
     })();
     match swapped {
         Ok(safety_copy) => Ok(Ok(Restore { version, safety_copy })),
-        Err(e) => {
-            remove_with_sidecars(&temporary);
-            Err(e.context("the registry was not changed"))
-        }
+        Err(e) => Err(e.context("the registry was not changed")),
     }
+}
+
+/// A registry ipart is making in a temporary file of its own.
+fn private_copy(path: &Path) -> Result<Registry> {
+    let mut copy = Registry {
+        conn: open_copy(path)?,
+        path: Some(path.to_path_buf()),
+        read_only: false,
+        actor: actor(),
+        check_whole: false,
+    };
+    copy.configure()?;
+    Ok(copy)
 }
 
 /// Notes the restore in the restored registry's own audit trail.
 fn record_restore(temporary: &Path, source: &Path, version: i32, safety_copy: Option<&Path>) -> Result<()> {
-    let mut copy = Registry {
-        conn: Connection::open(temporary)?,
-        path: Some(temporary.to_path_buf()),
-        read_only: false,
-        actor: actor(),
-    };
-    copy.configure()?;
+    let mut copy = private_copy(temporary)?;
     let old = serde_json::json!({ "replaced_registry_kept_at": safety_copy.map(|p| p.display().to_string()) });
     let new = serde_json::json!({ "restored_from": source.display().to_string(), "schema_version": version });
     copy.write("db restore", |w| w.audit("registry", 0, Some(&old), Some(&new)))
@@ -176,26 +161,38 @@ fn record_restore(temporary: &Path, source: &Path, version: i32, safety_copy: Op
 /// to `keep`. The registry is taken out of WAL mode and locked exclusively
 /// while this happens, so no other process is part-way through a write
 /// (switching out of WAL fails while any other connection has it open, and
-/// that is reported as busy).
-fn replace_keeping_copy(registry: &Path, replacement: &Path, keep: &Path) -> Result<()> {
-    let lock = Connection::open(registry)?;
-    lock.busy_timeout(super::busy_timeout()?)?;
+/// that is reported as busy). Refused, it leaves nothing behind: the copy
+/// of the registry appears under its name only once it is complete.
+fn replace_keeping_copy(registry: &Path, replacement: OutFile, keep: &Path) -> Result<()> {
+    let in_use = || {
+        Error::busy(format!(
+            "registry busy: another process has {} open (reading or writing); it was not replaced; try again when it is done",
+            registry.display()
+        ))
+    };
+    let mut lock = Connection::open(registry)?;
+    wait_when_busy(&mut lock, registry)?;
     let is_database = match lock.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get::<_, String>(0)) {
         Ok(mode) if mode.eq_ignore_ascii_case("delete") => true,
-        Ok(_) => {
-            return Err(Error::busy(format!(
-                "registry busy: another process has {} open; close it and try again",
-                registry.display()
-            ))
-            .into());
-        }
+        Ok(_) => return Err(in_use().into()),
         Err(e) if matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::NotADatabase)) => false,
+        Err(e) if matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy)) => {
+            return Err(in_use().into());
+        }
         Err(e) => return Err(e.into()),
     };
     if is_database {
-        lock.execute_batch("BEGIN EXCLUSIVE")?;
+        lock.execute_batch("BEGIN EXCLUSIVE").map_err(|e| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy) => in_use().into(),
+            _ => anyhow::Error::from(e),
+        })?;
     }
-    copy_bytes(registry, keep).with_context(|| format!("cannot keep a copy of the registry at {}", keep.display()))?;
+    let mut kept = OutFile::create(keep, false)?;
+    // Through the temporary file's own handle: never a file put in its place.
+    std::io::copy(&mut File::open(registry)?, &mut kept)
+        .map_err(anyhow::Error::from)
+        .and_then(|_| kept.commit())
+        .with_context(|| format!("cannot keep a copy of the registry at {}", keep.display()))?;
     if !is_database {
         // Whatever SQLite files lie beside a file that is no database
         // belong to nothing; keep them with the copy, out of the new one's way.
@@ -205,9 +202,9 @@ fn replace_keeping_copy(registry: &Path, replacement: &Path, keep: &Path) -> Res
             }
         }
     }
-    std::fs::rename(replacement, registry)
+    replacement
+        .commit()
         .with_context(|| format!("cannot move the restored registry into place at {}", registry.display()))?;
-    sync_parent(registry);
     drop(lock);
     Ok(())
 }
@@ -223,6 +220,9 @@ pub struct Vacuum {
 /// WAL back into it.
 pub fn vacuum(registry: &mut Registry) -> Result<Vacuum> {
     registry.refuse_read_only()?;
+    if let Some(path) = registry.path.clone() {
+        refuse_if_damaged(&registry.conn, &path, true)?;
+    }
     let size = |conn: &Connection| -> Result<u64> {
         Ok(conn.query_row("SELECT page_count * page_size FROM pragma_page_count, pragma_page_size", [], |r| {
             r.get::<_, i64>(0)
@@ -237,73 +237,26 @@ pub fn vacuum(registry: &mut Registry) -> Result<Vacuum> {
     Ok(Vacuum { before, after: size(&registry.conn)? })
 }
 
-/// A name beside `path` for work in progress (`.registry.sqlite.restore-1234`,
-/// cleared of any leftover): the same directory, so the rename that
-/// finishes the work is atomic.
-fn temporary_beside(path: &Path, purpose: &str) -> Result<PathBuf> {
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let temporary = path.with_file_name(format!(".{name}.{purpose}-{}", std::process::id()));
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
-        && !parent.is_dir()
-    {
-        std::fs::create_dir_all(parent).with_context(|| format!("cannot create directory {}", parent.display()))?;
-    }
-    remove_with_sidecars(&temporary);
-    Ok(temporary)
-}
-
-/// `registry.sqlite.before-restore-20240115T101500Z.backup`, never existing.
+/// `registry.sqlite.before-restore-20240115T101500Z.backup`, numbered when
+/// that exists.
 fn safety_copy_path(registry: &Path) -> Result<PathBuf> {
     let stamp: String = now()?.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
     let name = registry.file_name().unwrap_or_default().to_string_lossy();
-    for n in 1.. {
-        let suffix = if n == 1 { String::new() } else { format!(".{n}") };
-        let candidate = registry.with_file_name(format!("{name}.before-restore-{stamp}.backup{suffix}"));
-        if !candidate.exists() {
-            create_private(&candidate)?;
-            return Ok(candidate);
-        }
-    }
-    unreachable!("an unbounded range ends only by returning")
+    (1..)
+        .map(|n| {
+            let suffix = if n == 1 { String::new() } else { format!(".{n}") };
+            registry.with_file_name(format!("{name}.before-restore-{stamp}.backup{suffix}"))
+        })
+        .find(|candidate| std::fs::symlink_metadata(candidate).is_err())
+        .ok_or_else(|| anyhow::anyhow!("no free name for a copy beside {}", registry.display()))
 }
 
 /// Takes a copy out of WAL mode, so it is one self-contained file that can
 /// be moved, mailed or opened on read-only media.
 fn stand_alone(path: &Path) -> Result<()> {
-    let conn = Connection::open(path)?;
+    let conn = open_copy(path)?;
     conn.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()))?;
     Ok(())
-}
-
-/// Copies bytes into `target`, an existing private file (so the copy keeps
-/// owner-only permissions whatever the source has).
-fn copy_bytes(source: &Path, target: &Path) -> Result<()> {
-    let mut from = File::open(source)?;
-    let mut to = std::fs::OpenOptions::new().write(true).truncate(true).open(target)?;
-    std::io::copy(&mut from, &mut to)?;
-    to.flush()?;
-    to.sync_all()?;
-    Ok(())
-}
-
-fn sync_file(path: &Path) -> Result<()> {
-    File::open(path)?.sync_all()?;
-    Ok(())
-}
-
-/// Makes a rename durable. Best effort: not every platform can sync a directory.
-fn sync_parent(path: &Path) {
-    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    if let Ok(dir) = File::open(parent) {
-        let _ = dir.sync_all();
-    }
-}
-
-fn remove_with_sidecars(path: &Path) {
-    let _ = std::fs::remove_file(path);
-    for side in sqlite_sidecars(path) {
-        let _ = std::fs::remove_file(side);
-    }
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {

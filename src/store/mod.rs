@@ -28,12 +28,15 @@ pub mod theme;
 
 use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-use crate::error::{Error, Result};
+use crate::error::{DAMAGED_ADVICE, Error, ExitCode, Result};
+use crate::outfile::OutFile;
 
 /// `PRAGMA application_id` of an ipart registry: "ipar" in ASCII. It tells an
 /// ipart registry from any other SQLite file before anything is written.
@@ -74,6 +77,86 @@ pub fn busy_timeout() -> Result<Duration> {
     }
 }
 
+/// A command that has waited this long for another process says so.
+const TELL_WAITING_AFTER: Duration = Duration::from_secs(1);
+
+/// What to call when a command has waited [`TELL_WAITING_AFTER`] for
+/// another process; the command line says so on stderr.
+type WaitNotice = Box<dyn Fn(&Path) + Send + Sync>;
+static WAIT_NOTICE: RwLock<Option<WaitNotice>> = RwLock::new(None);
+/// The notice is given once per process.
+static TOLD_WAITING: AtomicBool = AtomicBool::new(false);
+
+/// Sets what is called, once, when a command has waited a second for
+/// another process to finish with the registry (`path`).
+pub fn on_long_wait(notice: impl Fn(&Path) + Send + Sync + 'static) {
+    if let Ok(mut slot) = WAIT_NOTICE.write() {
+        *slot = Some(Box::new(notice));
+    }
+}
+
+fn tell_waiting(path: &Path) {
+    if !TOLD_WAITING.swap(true, Ordering::Relaxed)
+        && let Ok(slot) = WAIT_NOTICE.read()
+        && let Some(notice) = slot.as_ref()
+    {
+        notice(path);
+    }
+}
+
+/// Makes `conn` wait for another process's lock for up to the busy timeout,
+/// saying so once it has waited a second (SQLite's own busy timeout waits
+/// in silence).
+pub(crate) fn wait_when_busy(conn: &mut Connection, path: &Path) -> Result<()> {
+    // SQLite's own pauses between tries, in milliseconds.
+    const PAUSES: [u64; 12] = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
+    let timeout = busy_timeout()?;
+    let path = path.to_path_buf();
+    let mut started = Instant::now();
+    conn.busy_handler(Some(move |tries: i32| {
+        if tries == 0 {
+            started = Instant::now();
+        }
+        let waited = started.elapsed();
+        if waited >= timeout {
+            return false;
+        }
+        if waited >= TELL_WAITING_AFTER {
+            tell_waiting(&path);
+        }
+        let pause = Duration::from_millis(PAUSES[(tries as usize).min(PAUSES.len() - 1)]);
+        std::thread::sleep(pause.min(timeout - waited));
+        true
+    }))?;
+    Ok(())
+}
+
+/// For loops that wait themselves: sleeps a little, saying so once the
+/// wait that began at `started` has lasted a second; false once it has
+/// lasted the busy timeout.
+pub(crate) fn wait_a_little(started: Instant, path: &Path) -> Result<bool> {
+    let waited = started.elapsed();
+    if waited >= busy_timeout()? {
+        return Ok(false);
+    }
+    if waited >= TELL_WAITING_AFTER {
+        tell_waiting(path);
+    }
+    std::thread::sleep(Duration::from_millis(20));
+    Ok(true)
+}
+
+/// Registries up to this size (the file and its write-ahead log) are
+/// checked with SQLite's quick check before every write: 6 to 12 ms per MB
+/// measured (bench/quick_check.sh), so at most about 0.05 to 0.1 s here
+/// (some 20,000 assignments; ten years of today's programme are a few MB).
+/// Larger ones are checked whole before bulk writes (imports, their
+/// undoing, vacuum) only, where the check is small beside the work; a
+/// typed command there relies on SQLite's checks of the pages it reads
+/// (`cell_size_check`), so that it stays quick (the whole check of a
+/// million assignments takes 1.6 s or more).
+const CHECK_BEFORE_EVERY_WRITE_UP_TO: i64 = 8 << 20;
+
 /// An open registry.
 pub struct Registry {
     conn: Connection,
@@ -81,6 +164,8 @@ pub struct Registry {
     path: Option<PathBuf>,
     read_only: bool,
     actor: String,
+    /// Check the whole file before writing, whatever its size.
+    check_whole: bool,
 }
 
 /// What opening a registry did besides opening it, for the user to hear.
@@ -137,7 +222,7 @@ impl Registry {
         // 12.2 s -> 10.8 s, the 1M report 4% faster; the empty registry is
         // 0.8 MB larger). Registries made before keep their 4 KB pages.
         conn.pragma_update(None, "page_size", PAGE_SIZE)?;
-        let mut registry = Registry { conn, path, read_only: false, actor: actor() };
+        let mut registry = Registry { conn, path, read_only: false, actor: actor(), check_whole: false };
         registry.configure()?;
         registry.conn.pragma_update(None, "application_id", APPLICATION_ID)?;
         registry.migrate_from(0)?;
@@ -154,42 +239,89 @@ impl Registry {
     /// [`Registry::open`] with the migration steps given, so a test can
     /// make a step fail half-way.
     pub(crate) fn open_with(path: &Path, steps: &[&str]) -> Result<(Registry, OpenReport)> {
-        let shown = path.display();
+        // Before anything opens it: a FIFO would hold up every command.
+        check_file(path)?;
         let read_only = is_read_only(path);
         let conn = open_connection(path, read_only)?;
         // Only reads until the file is known to be an ipart registry of a
         // version this binary understands: anything else is left untouched.
         let version = identify(&conn, path, steps.len() as i32)?;
-        let mut registry = Registry { conn, path: Some(path.to_path_buf()), read_only, actor: actor() };
+        let mut registry =
+            Registry { conn, path: Some(path.to_path_buf()), read_only, actor: actor(), check_whole: false };
         registry.configure()?;
+        if !read_only {
+            crate::outfile::clear_leftovers(path);
+        }
         let mut report = OpenReport::default();
         if version < steps.len() as i32 {
-            if read_only {
-                return Err(Error::registry(format!(
-                    "registry {shown} has schema version {version} and must be upgraded to {}, but it is read-only",
-                    steps.len()
-                ))
-                .into());
-            }
-            let backup = backup_path(path, version)?;
-            registry.backup_to(&backup).with_context(|| {
-                format!("cannot copy registry {shown} to {} before upgrading it; nothing was changed", backup.display())
-            })?;
-            verify_copy(&backup, version)?;
-            registry.migrate(steps, version, Some(&backup)).with_context(|| {
-                format!(
-                    "upgrading registry {shown} from schema version {version} failed; it was left at version {version} (a copy is at {})",
-                    backup.display()
-                )
-            })?;
+            let backup = registry.upgrade(steps, version)?;
             report.migrated_from = Some((version, backup));
         }
         Ok((registry, report))
     }
 
+    /// Upgrades the registry from `version` to the last of `steps`, after
+    /// keeping a copy of it; returns where the copy is. An upgrade that
+    /// fails leaves the registry as it was and keeps one copy of it
+    /// (`NAME.vN.failed-upgrade.backup`, replacing one an earlier failed
+    /// attempt kept), and says only why it failed.
+    fn upgrade(&mut self, steps: &[&str], version: i32) -> Result<PathBuf> {
+        let path = self.path.clone().unwrap_or_default();
+        let shown = path.display();
+        let target = steps.len();
+        if self.read_only {
+            return Err(Error::registry(format!(
+                "registry {shown} has schema version {version} and must be upgraded to {target}, but it is read-only"
+            ))
+            .into());
+        }
+        let backup = self.copy_before_upgrade(&path, version)?;
+        let Err(failure) = self.migrate(steps, version, Some(&backup)) else { return Ok(backup) };
+        let (code, cause) = crate::error::classify(&failure);
+        if code == ExitCode::Busy {
+            return Err(failure);
+        }
+        let mut name = path.file_name().unwrap_or_default().to_os_string();
+        name.push(format!(".v{version}.failed-upgrade.backup"));
+        let kept = path.with_file_name(name);
+        let kept = match std::fs::rename(&backup, &kept) {
+            Ok(()) => kept,
+            Err(_) => backup,
+        };
+        Err(Error::registry(format!(
+            "upgrading registry {shown} from schema version {version} to {target} failed ({cause}); it was left at version {version}, and a copy of it is at {}",
+            kept.display()
+        ))
+        .into())
+    }
+
+    /// Copies the registry, checked, to `NAME.vN.backup` (numbered when
+    /// that exists) before it is upgraded from `version`.
+    fn copy_before_upgrade(&self, path: &Path, version: i32) -> Result<PathBuf> {
+        let target = backup_path(path, version)?;
+        let made = (|| -> Result<()> {
+            let copy = OutFile::create(&target, false)?;
+            self.copy_into(&copy)?;
+            verify_copy(copy.temporary_path(), version, Thoroughness::Quick)?;
+            copy.commit()
+        })();
+        made.with_context(|| {
+            format!(
+                "cannot copy registry {} to {} before upgrading it; nothing was changed",
+                path.display(),
+                target.display()
+            )
+        })?;
+        Ok(target)
+    }
+
     /// The pragmas every connection needs.
     fn configure(&mut self) -> Result<()> {
-        self.conn.busy_timeout(busy_timeout()?)?;
+        let path = self.path.clone().unwrap_or_else(|| PathBuf::from("the registry"));
+        wait_when_busy(&mut self.conn, &path)?;
+        // SQLite checks each page it reads more closely, so that a command
+        // meeting a damaged page stops there rather than building on it.
+        self.conn.pragma_update(None, "cell_size_check", true)?;
         // Enforce REFERENCES; SQLite leaves it off by default.
         self.conn.pragma_update(None, "foreign_keys", true)?;
         // Statement journals and sorts in memory, not temporary files.
@@ -208,15 +340,13 @@ impl Registry {
     /// in the way at once rather than through the busy handler, so this
     /// waits here, for as long as the busy timeout says.
     fn enter_wal(&self) -> Result<()> {
-        let deadline = std::time::Instant::now() + busy_timeout()?;
+        let started = Instant::now();
+        let path = self.path.clone().unwrap_or_default();
         loop {
             match self.conn.pragma_update(None, "journal_mode", "WAL") {
                 Err(e)
                     if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
-                        && std::time::Instant::now() < deadline =>
-                {
-                    std::thread::sleep(Duration::from_millis(20));
-                }
+                        && wait_a_little(started, &path)? => {}
                 other => return Ok(other?),
             }
         }
@@ -243,7 +373,10 @@ impl Registry {
                 return Ok(());
             }
             for (index, step) in steps.iter().enumerate().skip(from as usize) {
-                tx.execute_batch(step).with_context(|| format!("schema step {} failed", index + 1))?;
+                // The cause only: the step's SQL is no message for a person.
+                tx.execute_batch(step).map_err(|e| {
+                    anyhow::anyhow!("schema step {} failed: {}", index + 1, crate::error::sqlite_message(&e))
+                })?;
             }
             let broken: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
             if broken > 0 {
@@ -285,16 +418,18 @@ impl Registry {
         result
     }
 
-    /// Copies the registry to `target`, a file that must not exist yet, with
-    /// SQLite's online backup, which is safe while other processes write.
-    /// The copy is readable by its owner only, like the registry.
-    pub fn backup_to(&self, target: &Path) -> Result<()> {
-        create_private(target)?;
-        let copied = copy_database(&self.conn, target);
-        if copied.is_err() {
-            let _ = std::fs::remove_file(target);
-        }
-        copied.with_context(|| format!("cannot copy the registry to {}", target.display()))
+    /// Copies the registry into the temporary file of `copy` with SQLite's
+    /// online backup, which is safe while other processes write.
+    pub fn copy_into(&self, copy: &OutFile) -> Result<()> {
+        copy_database(&self.conn, copy.temporary_path())
+            .with_context(|| format!("cannot copy the registry to {}", copy.target().display()))
+    }
+
+    /// Checks the whole file before each write, whatever its size: for bulk
+    /// writes (imports, their undoing, vacuum), which take long anyway and
+    /// would spread damage furthest.
+    pub fn check_whole_before_writing(&mut self) {
+        self.check_whole = true;
     }
 
     pub fn conn(&self) -> &Connection {
@@ -320,6 +455,9 @@ impl Registry {
     fn transact<T>(&mut self, command: &str, commit: bool, f: impl FnOnce(&Writer) -> Result<T>) -> Result<T> {
         self.refuse_read_only()?;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if let Some(path) = &self.path {
+            refuse_if_damaged(&tx, path, self.check_whole)?;
+        }
         let at = now()?;
         // The revision comes first: the triggers that keep earlier versions
         // of rows name the newest one as the revision that replaced them.
@@ -386,15 +524,76 @@ fn is_read_only(path: &Path) -> bool {
     // Writing needs the file and, for the WAL and lock files, its directory.
     let file_ro = OpenOptions::new().write(true).open(path).is_err();
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let dir_ro =
-        std::fs::metadata(dir).map(|m| m.permissions().readonly()).unwrap_or(false) || tempfile_probe(dir).is_err();
+    // A file without a name (O_TMPFILE where there is one): nothing is left
+    // behind, even by a process killed right then.
+    let dir_ro = std::fs::metadata(dir).map(|m| m.permissions().readonly()).unwrap_or(false)
+        || tempfile::tempfile_in(dir).is_err();
     file_ro || dir_ro
 }
 
-fn tempfile_probe(dir: &Path) -> std::io::Result<()> {
-    let probe = dir.join(format!(".ipart-write-probe-{}", std::process::id()));
-    OpenOptions::new().write(true).create_new(true).open(&probe)?;
-    std::fs::remove_file(&probe)
+/// Refuses a write on a registry that fails SQLite's quick check, before
+/// anything is written (see [`CHECK_BEFORE_EVERY_WRITE_UP_TO`]).
+pub(crate) fn refuse_if_damaged(conn: &Connection, path: &Path, always: bool) -> Result<()> {
+    if !always {
+        let size: i64 =
+            conn.query_row("SELECT page_count * page_size FROM pragma_page_count, pragma_page_size", [], |r| r.get(0))?;
+        if size > CHECK_BEFORE_EVERY_WRITE_UP_TO {
+            return Ok(());
+        }
+    }
+    // Of `main` only: checking every schema would open the temporary one,
+    // after which a bulk import could no longer move its sorts to disk.
+    let Some(problem) = first_problem(conn, "PRAGMA main.quick_check(2)")? else { return Ok(()) };
+    Err(Error::registry(format!(
+        "registry {} is damaged (SQLite's quick check: {problem}); nothing was changed: {DAMAGED_ADVICE}",
+        path.display()
+    ))
+    .into())
+}
+
+/// The first problem an SQLite check (`PRAGMA quick_check(N)` or
+/// `integrity_check(N)`) reports, shortened for a message; `None` for "ok".
+fn first_problem(conn: &Connection, pragma: &str) -> Result<Option<String>> {
+    let mut stmt = conn.prepare(pragma)?;
+    let lines = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    if lines.iter().all(|l| l == "ok") {
+        return Ok(None);
+    }
+    // "*** in database main ***" only says which schema.
+    let line = lines.iter().flat_map(|l| l.lines()).find(|l| !l.starts_with("*** in database")).unwrap_or_default();
+    Ok(Some(match line.char_indices().nth(200) {
+        Some((end, _)) => format!("{}...", &line[..end]),
+        None => line.to_string(),
+    }))
+}
+
+/// Refuses, before SQLite opens anything, a registry path that is missing,
+/// a directory, or anything but a regular file (a FIFO would hold up every
+/// command), and SQLite's files beside it when they are not regular files.
+pub(crate) fn check_file(path: &Path) -> Result<()> {
+    let shown = path.display();
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => Error::registry(format!(
+            "no registry at {shown}; create one with `ipart init` (or `ipart init --demo` for the demo data), or point to another with --db or IPART_DB"
+        )),
+        _ => Error::registry(format!("cannot read registry {shown}: {e}")),
+    })?;
+    if meta.is_dir() {
+        return Err(Error::registry(format!("{shown} is a directory, not a registry file")).into());
+    }
+    if let Some(kind) = crate::outfile::special_kind(&meta) {
+        return Err(Error::registry(format!("{shown} is a {kind}, not a registry file; it was left untouched")).into());
+    }
+    for side in sqlite_sidecars(path) {
+        if let Some(kind) = std::fs::metadata(&side).ok().as_ref().and_then(crate::outfile::special_kind) {
+            return Err(Error::registry(format!(
+                "{} is a {kind}, where SQLite keeps a file of the registry's; it was left untouched (remove it, then try again)",
+                side.display()
+            ))
+            .into());
+        }
+    }
+    Ok(())
 }
 
 /// A name beside `path` for the copy taken before upgrading from `version`,
@@ -404,7 +603,9 @@ fn backup_path(path: &Path, version: i32) -> Result<PathBuf> {
     name.push(format!(".v{version}.backup"));
     let mut candidate = path.with_file_name(&name);
     let mut n = 1;
-    while candidate.exists() || sqlite_sidecars(&candidate).iter().any(|p| p.exists()) {
+    // A name taken by anything, a dangling symbolic link too, is passed over.
+    let taken = |p: &Path| std::fs::symlink_metadata(p).is_ok();
+    while taken(&candidate) || sqlite_sidecars(&candidate).iter().any(|p| taken(p)) {
         n += 1;
         if n > 1000 {
             return Err(
@@ -423,25 +624,31 @@ fn backup_path(path: &Path, version: i32) -> Result<PathBuf> {
 /// write by another process cannot make it start over, and in WAL mode that
 /// read holds up no writer.
 pub(crate) fn copy_database(source: &Connection, target: &Path) -> Result<()> {
-    copy_into(source, &mut Connection::open(target)?)
+    backup_into(source, &mut open_copy(target)?)
 }
 
 /// Copies the database behind `source` into `dest` (a file or memory) with
 /// SQLite's online backup API, in one step (see [`copy_database`]).
-pub(crate) fn copy_into(source: &Connection, dest: &mut Connection) -> Result<()> {
+pub(crate) fn backup_into(source: &Connection, dest: &mut Connection) -> Result<()> {
     use rusqlite::backup::{Backup, StepResult};
     let backup = Backup::new(source, dest)?;
-    let deadline = std::time::Instant::now() + busy_timeout()?;
+    let started = Instant::now();
+    let source_path = source.path().map(PathBuf::from).unwrap_or_default();
     loop {
         match backup.step(-1)? {
             StepResult::Done => return Ok(()),
             StepResult::More => {}
-            StepResult::Busy | StepResult::Locked if std::time::Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(20));
-            }
+            StepResult::Busy | StepResult::Locked if wait_a_little(started, &source_path)? => {}
             _ => return Err(Error::busy("registry busy: the copy could not read it; try again").into()),
         }
     }
+}
+
+/// Opens a copy ipart is making (a temporary file it created), never
+/// through a symbolic link.
+pub(crate) fn open_copy(path: &Path) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_NOFOLLOW;
+    Ok(Connection::open_with_flags(path, flags)?)
 }
 
 /// The files SQLite keeps beside a database while it is in use.
@@ -454,35 +661,37 @@ pub(crate) fn sqlite_sidecars(path: &Path) -> [PathBuf; 3] {
     [with("-wal"), with("-shm"), with("-journal")]
 }
 
-/// Creates an empty file readable by its owner only; refuses an existing one.
-pub(crate) fn create_private(path: &Path) -> Result<()> {
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::AlreadyExists => {
-            Error::registry(format!("{} already exists; it was left untouched", path.display()))
-        }
-        _ => Error::registry(format!("cannot create {}: {e}", path.display())),
-    })?;
-    Ok(())
+/// How closely a copy is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Thoroughness {
+    /// SQLite's quick check: every page read, no index compared with its table.
+    Quick,
+    /// SQLite's integrity check: `db check`'s first check.
+    Integrity,
 }
 
 /// Checks that a copy just written is a whole ipart registry of `version`.
-pub(crate) fn verify_copy(path: &Path, version: i32) -> Result<()> {
-    let conn = Connection::open(path)?;
-    let (id, v, check): (i32, i32, String) = conn.query_row(
-        "SELECT application_id, user_version, (SELECT quick_check FROM pragma_quick_check LIMIT 1)
-         FROM pragma_application_id, pragma_user_version",
+pub(crate) fn verify_copy(path: &Path, version: i32, thoroughness: Thoroughness) -> Result<()> {
+    let conn = open_copy(path)?;
+    let (id, v): (i32, i32) = conn.query_row(
+        "SELECT application_id, user_version FROM pragma_application_id, pragma_user_version",
         [],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    if id != APPLICATION_ID || v != version || check != "ok" {
+    let (pragma, name) = match thoroughness {
+        Thoroughness::Quick => ("PRAGMA main.quick_check(2)", "quick check"),
+        Thoroughness::Integrity => ("PRAGMA main.integrity_check(2)", "integrity check"),
+    };
+    if let Some(problem) = first_problem(&conn, pragma)? {
         return Err(Error::registry(format!(
-            "the copy {} does not read back as the registry it was made from ({check}); nothing was changed",
-            path.display()
+            "the copy fails SQLite's {name} ({problem}), so the registry it was made from is damaged; the copy was not kept: {DAMAGED_ADVICE}"
         ))
+        .into());
+    }
+    if id != APPLICATION_ID || v != version {
+        return Err(Error::registry(
+            "the copy does not read back as the registry it was made from; it was not kept and nothing was changed",
+        )
         .into());
     }
     Ok(())
@@ -492,15 +701,7 @@ pub(crate) fn verify_copy(path: &Path, version: i32) -> Result<()> {
 /// and a directory with a message that says what to do.
 pub(crate) fn open_connection(path: &Path, read_only: bool) -> Result<Connection> {
     let shown = path.display();
-    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Error::registry(format!(
-            "no registry at {shown}; create one with `ipart init` (or `ipart init --demo` for the demo data), or point to another with --db or IPART_DB"
-        )),
-        _ => Error::registry(format!("cannot read registry {shown}: {e}")),
-    })?;
-    if meta.is_dir() {
-        return Err(Error::registry(format!("{shown} is a directory, not a registry file")).into());
-    }
+    check_file(path)?;
     let flags = if read_only {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
     } else {
@@ -508,7 +709,7 @@ pub(crate) fn open_connection(path: &Path, read_only: bool) -> Result<Connection
     };
     let mut conn = Connection::open_with_flags(path, flags)
         .map_err(|e| Error::registry(format!("cannot open registry {shown}: {e}")))?;
-    conn.busy_timeout(busy_timeout()?)?;
+    wait_when_busy(&mut conn, path)?;
     if read_only && needs_immutable(&conn, path) {
         conn = open_immutable(path).map_err(|e| Error::registry(format!("cannot open registry {shown}: {e}")))?;
     }
@@ -677,11 +878,29 @@ mod tests {
         let before = std::fs::read(&path).unwrap();
         // Step 2 succeeds, step 3 fails: step 2 must not remain either.
         let steps = [V1_SCHEMA, "CREATE TABLE extra (x INTEGER) STRICT;", "INSERT INTO partner (name) VALUES ('x');"];
-        let err = Registry::open_with(&path, &steps).err().expect("a failed upgrade");
-        let message = format!("{err:#}");
-        assert!(message.contains("from schema version 1 failed; it was left at version 1"), "{message}");
-        assert!(message.contains("schema step 3 failed"), "{message}");
-        assert_eq!(std::fs::read(&path).unwrap(), before, "the registry file changed");
+        let kept = path.with_file_name("registry.sqlite.v1.failed-upgrade.backup");
+        // Tried twice: one copy is kept, not one more each time.
+        for _ in 0..2 {
+            let err = Registry::open_with(&path, &steps).err().expect("a failed upgrade");
+            let (code, message) = crate::error::classify(&err);
+            assert_eq!(code, crate::error::ExitCode::Registry);
+            assert_eq!(
+                message,
+                format!(
+                    "upgrading registry {} from schema version 1 to 3 failed (schema step 3 failed: NOT NULL constraint failed: partner.sector); it was left at version 1, and a copy of it is at {}",
+                    path.display(),
+                    kept.display()
+                )
+            );
+            assert_eq!(std::fs::read(&path).unwrap(), before, "the registry file changed");
+            let mut files: Vec<String> = std::fs::read_dir(path.parent().unwrap())
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            files.sort();
+            assert_eq!(files, ["registry.sqlite", "registry.sqlite.v1.failed-upgrade.backup"]);
+        }
+        assert_eq!(count(&Connection::open(&kept).unwrap(), "PRAGMA user_version"), 1);
         let conn = Connection::open(&path).unwrap();
         assert_eq!(count(&conn, "PRAGMA user_version"), 1);
         assert_eq!(count(&conn, "SELECT count(*) FROM sqlite_schema WHERE name = 'extra'"), 0);
@@ -699,6 +918,15 @@ mod tests {
         let conn = Connection::open(&path).unwrap();
         assert_eq!(count(&conn, "SELECT count(*) FROM theme WHERE id = 1"), 1);
         assert_eq!(count(&conn, "PRAGMA user_version"), 1);
+    }
+
+    #[test]
+    fn the_check_before_a_write_leaves_the_temporary_storage_to_be_chosen() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut r = Registry::create(&dir.path().join("r.sqlite")).unwrap();
+        r.check_whole_before_writing();
+        // What a bulk import does before it builds the indexes it set aside.
+        r.write("import", |w| Ok(w.pragma_update(None, "temp_store", "FILE")?)).unwrap();
     }
 
     #[test]
@@ -797,7 +1025,7 @@ pub(crate) mod read {
         rusqlite::Error::FromSqlConversionFailure(
             i,
             Type::Text,
-            format!("the registry holds {what}; run `ipart db check`").into(),
+            format!("the registry holds {what}, which it cannot hold").into(),
         )
     }
 

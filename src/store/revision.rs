@@ -83,7 +83,7 @@ pub fn latest(conn: &Connection) -> Result<Option<Revision>> {
 /// reading (its triggers are dropped).
 pub fn as_known_after(conn: &Connection, revision: i64) -> Result<Connection> {
     let mut copy = Connection::open_in_memory()?;
-    super::copy_into(conn, &mut copy)?;
+    super::backup_into(conn, &mut copy)?;
     // Rows come back in table order, parents not always first.
     copy.pragma_update(None, "foreign_keys", false)?;
     let tx = copy.transaction()?;
