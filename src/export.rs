@@ -1,7 +1,8 @@
 //! Export: records in the native format, for scripts, spreadsheets and
 //! `ipart import`. CSV has the native columns (`Kind::columns`) in a stable
 //! order and is what the importer reads; JSON and JSON Lines add the
-//! registry id and keep lists and histories as arrays. Rows come in the
+//! registry id and keep lists and histories as arrays; an Excel sheet has
+//! the CSV's columns with numbers and dates typed. Rows come in the
 //! order `list` gives, streamed from the registry.
 //!
 //! A CSV for a spreadsheet must not carry live formulas: there, a cell
@@ -21,8 +22,8 @@ use crate::error::Result;
 use crate::import::fields::needs_quote_prefix;
 use crate::native::Kind;
 use crate::native::build::history_table;
-use crate::native::record::{self, ListFilter};
-use crate::output::csv_text;
+use crate::native::record::{self, ListFilter, is_date_field};
+use crate::output::{RowWriter, csv_text};
 use crate::store::batch::history_pairs;
 
 /// The formats `ipart export` writes.
@@ -35,6 +36,18 @@ pub enum ExportFormat {
     Json,
     /// One JSON object per line
     Jsonl,
+    /// An Excel workbook: the CSV's columns in one typed sheet (to a file, or a pipe)
+    Xlsx,
+}
+
+impl ExportFormat {
+    /// The output file extensions of `export`, and what each writes.
+    pub const EXTENSIONS: &'static [(&'static str, ExportFormat)] = &[
+        ("csv", ExportFormat::Csv),
+        ("json", ExportFormat::Json),
+        ("jsonl", ExportFormat::Jsonl),
+        ("xlsx", ExportFormat::Xlsx),
+    ];
 }
 
 /// How a CSV is written.
@@ -58,6 +71,11 @@ impl Default for CsvStyle {
 pub fn cell(value: &str, spreadsheet: bool) -> std::borrow::Cow<'_, str> {
     let escape = needs_quote_prefix(value) && (spreadsheet || value.starts_with('\''));
     if escape { format!("'{value}").into() } else { value.into() }
+}
+
+/// A cell made safe for a spreadsheet: a formula gets a `'` in front.
+pub fn spreadsheet_cell(value: &str) -> std::borrow::Cow<'_, str> {
+    cell(value, true)
 }
 
 /// Writes the records of `kind` that pass `filter`; returns how many.
@@ -95,6 +113,19 @@ pub fn export(
                 Ok(())
             })?;
             w.flush()?;
+        }
+        ExportFormat::Xlsx => {
+            let names: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
+            let sheet = kind.file_name().trim_end_matches(".csv");
+            let mut writer = RowWriter::xlsx(out, sheet, names, None, is_date_field)?;
+            record::visit(conn, kind, filter, today, &mut |mut record| {
+                if let Some(table) = history {
+                    let text = history_text(conn, table, &record)?;
+                    record.insert("status_history".into(), Value::String(text));
+                }
+                writer.write(&record)
+            })?;
+            count = writer.finish()?;
         }
         ExportFormat::Json | ExportFormat::Jsonl => {
             let lines = format == ExportFormat::Jsonl;

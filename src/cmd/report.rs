@@ -9,6 +9,7 @@ use clap::{ArgGroup, Args};
 use super::{Context, date_arg, finish};
 use crate::domain::Lang;
 use crate::error::{Error, Result};
+use crate::output::{choose_format, format_name};
 use crate::report::render::{self, ReportFormat};
 use crate::report::{Dimension, Options, Period, TrendStep, compute};
 
@@ -18,7 +19,7 @@ const EXAMPLES: &str = "Examples:
   ipart report --as-of 2024-06-30 --compare 2023    so far this year, against the same day of 2023
   ipart report --year 2023 --by theme,level         with a cross table of assignments
   ipart report --year 2023 --trend month --format csv > figures-2023.csv
-  ipart report --year 2023 --format html --output jaarverslag-2023.html
+  ipart report --year 2023 --output jaarverslag-2023.html   the extension chooses the format
   ipart report --year 2023 --format html --lang en --output report-2023.html --force
   ipart --demo report --year 2023                   the demo registry: the figures of the 2023 infographic
 
@@ -56,10 +57,10 @@ pub struct ReportArgs {
     /// How many government and education partners the top lists show
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub top: usize,
-    /// Output format
-    #[arg(long, short, value_enum, default_value_t)]
-    pub format: ReportFormat,
-    /// Write to FILE instead of stdout
+    /// Output format [default: table, or the one the extension of --output names]
+    #[arg(long, short, value_enum)]
+    pub format: Option<ReportFormat>,
+    /// Write to FILE instead of stdout; .html, .json, .csv, .md or .txt chooses the format
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Replace FILE if it exists
@@ -67,7 +68,18 @@ pub struct ReportArgs {
     pub force: bool,
 }
 
+/// The output file extensions of `report`, and the format each writes.
+const EXTENSIONS: &[(&str, ReportFormat)] = &[
+    ("txt", ReportFormat::Table),
+    ("json", ReportFormat::Json),
+    ("csv", ReportFormat::Csv),
+    ("md", ReportFormat::Markdown),
+    ("markdown", ReportFormat::Markdown),
+    ("html", ReportFormat::Html),
+];
+
 pub fn run(args: &ReportArgs, ctx: &Context) -> Result<()> {
+    let format = choose_format(args.format, args.output.as_deref(), EXTENSIONS, ReportFormat::Table, format_name)?;
     let period = match (args.year, args.academic_year, &args.as_of) {
         (Some(year), _, _) => Period::calendar_year(year)?,
         (_, Some(year), _) => Period::academic_year(year)?,
@@ -93,12 +105,12 @@ pub fn run(args: &ReportArgs, ctx: &Context) -> Result<()> {
     {
         return Err(refuse_overwrite(path).into());
     }
-    let lang = ctx.lang_or((args.format == ReportFormat::Html).then_some(Lang::Nl));
+    let lang = ctx.lang_or((format == ReportFormat::Html).then_some(Lang::Nl));
     let options = Options { period, trend: args.trend, by, compare: args.compare, top: args.top };
     let registry = ctx.open()?;
     let report = compute(registry.conn(), &options)?;
     let mut text = Vec::new();
-    render::render(&report, args.format, lang, ctx.style, &mut text)?;
+    render::render(&report, format, lang, ctx.style, &mut text)?;
     match &args.output {
         None => {
             let mut out = ctx.stdout();
