@@ -108,7 +108,11 @@ impl Layout {
         let total = |shown: &[usize], widths: &[usize]| -> usize {
             shown.iter().map(|&i| widths[i]).sum::<usize>() + GAP * shown.len().saturating_sub(1)
         };
-        let floor = |i: usize| columns[i].shrink_to.map_or(columns[i].width, |m| m.min(columns[i].width));
+        // A text column is shortened no further than its floor or its label.
+        let floor = |i: usize| {
+            let c = &columns[i];
+            c.shrink_to.map_or(c.width, |m| m.max(width(&c.label)).min(c.width))
+        };
         let available = match fit {
             Fit::Full => None,
             Fit::Shrink(w) | Fit::Drop(w, _) => Some(w),

@@ -66,8 +66,8 @@ pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
         used += w;
         out.push(c);
     }
-    // "werken…", not "werken …"
-    out.truncate(out.trim_end().len());
+    // "werken…", not "werken …"; "Kamer…", not "Kamer,…"
+    out.truncate(out.trim_end_matches([' ', ',', ';']).len());
     out.push('…');
     Cow::Owned(out)
 }
