@@ -297,15 +297,17 @@ impl<'a> RowWriter<'a> {
             Sink::Json(out) => {
                 let object: Map<String, Value> = self.columns.iter().map(|c| (c.clone(), value(c).clone())).collect();
                 let text = serde_json::to_string_pretty(&object)?;
-                out.write_all(if self.count == 0 { b"[\n" } else { b",\n" })?;
-                // Indented one level, as the element of a pretty array is.
-                let indented: Vec<String> = text.lines().map(|l| format!("  {l}")).collect();
-                out.write_all(indented.join("\n").as_bytes())?;
+                out.write_all(if self.count == 0 { b"[\n  " } else { b",\n  " })?;
+                // Indented one level, as the element of a pretty array is (a
+                // line break inside a JSON string is written \n: no line of
+                // the value itself is touched).
+                out.write_all(text.replace('\n', "\n  ").as_bytes())?;
             }
             Sink::Jsonl(out) => {
                 let object: Map<String, Value> = self.columns.iter().map(|c| (c.clone(), value(c).clone())).collect();
-                serde_json::to_writer(&mut **out, &object)?;
-                out.write_all(b"\n")?;
+                let mut line = serde_json::to_vec(&object)?;
+                line.push(b'\n');
+                out.write_all(&line)?;
             }
             Sink::Csv(w, options) => {
                 let cells = self.columns.iter().map(|c| {
@@ -655,6 +657,61 @@ mod tests {
         let unknown = choose(None, Some("x.pdf")).unwrap_err();
         assert!(unknown.contains(".pdf") && unknown.contains(".json, .csv"), "{unknown}");
         assert!(choose(Some(Format::Csv), Some("x.pdf")).is_err());
+    }
+
+    fn records() -> Vec<Map<String, Value>> {
+        let rows = [
+            json!({"id": 1, "name": "two\nlines \"quoted\"", "tags": ["a", "b"], "since": "2023-09-01"}),
+            json!({"id": 2, "name": "=1+1", "tags": [], "since": null}),
+        ];
+        rows.into_iter().map(|v| v.as_object().unwrap().clone()).collect()
+    }
+
+    fn columns() -> Vec<String> {
+        ["id", "name", "tags", "since"].map(String::from).to_vec()
+    }
+
+    #[test]
+    fn streamed_json_is_what_a_pretty_array_was() {
+        for rows in [records(), vec![]] {
+            let mut out = Vec::new();
+            let mut writer = RowWriter::json(&mut out, columns());
+            rows.iter().for_each(|r| writer.write(r).unwrap());
+            assert_eq!(writer.finish().unwrap(), rows.len() as u64);
+            let mut expected = serde_json::to_vec_pretty(&rows).unwrap();
+            expected.push(b'\n');
+            assert_eq!(String::from_utf8(out).unwrap(), String::from_utf8(expected).unwrap());
+        }
+    }
+
+    #[test]
+    fn streamed_csv_guards_text_cells_and_names_for_people() {
+        fn guard(cell: &str) -> Cow<'_, str> {
+            if cell.starts_with('=') { Cow::Owned(format!("'{cell}")) } else { Cow::Borrowed(cell) }
+        }
+        struct Dutch;
+        impl Humanize for Dutch {
+            fn label(&self, column: &str) -> String {
+                if column == "name" { "naam".into() } else { column.into() }
+            }
+        }
+        let mut out = Vec::new();
+        let options = CsvOptions { guard, ..CsvOptions::default() };
+        let mut writer = RowWriter::csv(&mut out, columns(), options, &Codes).unwrap();
+        records().iter().for_each(|r| writer.write(r).unwrap());
+        writer.finish().unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "id,name,tags,since\n1,\"two\nlines \"\"quoted\"\"\",a|b,2023-09-01\n2,'=1+1,,\n"
+        );
+        let mut out = Vec::new();
+        let options = CsvOptions { delimiter: b';', bom: true, guard, human: true };
+        let mut writer = RowWriter::csv(&mut out, columns(), options, &Dutch).unwrap();
+        records().iter().for_each(|r| writer.write(r).unwrap());
+        writer.finish().unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.starts_with("\u{feff}id;naam;tags;since\n"), "{text}");
+        assert!(text.contains(";a, b;"), "lists read as a list: {text}");
     }
 
     #[test]

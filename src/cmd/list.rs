@@ -31,6 +31,7 @@ pub fn output_args(cmd: Command) -> Command {
         Arg::new("format")
             .long("format")
             .short('f')
+            .value_name("FORMAT")
             .value_parser(clap::builder::EnumValueParser::<ListFormat>::new())
             .help("Output format [default: table, or the one the extension of --output names]"),
     )

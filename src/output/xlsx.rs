@@ -92,7 +92,7 @@ impl XlsxSheet {
         if self.row >= MAX_ROWS {
             return Err(Error::usage(format!(
                 "an Excel sheet holds at most {} rows besides its header, and this one would hold more; \
-                 filter it (--year, --status, ...) or write CSV (--format csv)",
+                 filter it (--year, --status, ...) or write CSV (--format csv); nothing was written",
                 MAX_ROWS - 1
             ))
             .into());
@@ -167,6 +167,15 @@ mod tests {
         assert!(matches!(XlsxCell::date_or_text("2023-02-30"), XlsxCell::Text(_)));
         assert!(matches!(XlsxCell::date_or_text("2023-9-1"), XlsxCell::Text(_)));
         assert!(matches!(XlsxCell::date_or_text("00IC"), XlsxCell::Text(_)));
+    }
+
+    #[test]
+    fn a_row_past_the_last_an_excel_sheet_holds_is_refused() {
+        let mut sheet = XlsxSheet::new("test", &["id".into()]).unwrap();
+        sheet.row = MAX_ROWS - 1;
+        sheet.row(&[XlsxCell::Number(1.0)]).unwrap();
+        let refused = sheet.row(&[XlsxCell::Number(2.0)]).unwrap_err().to_string();
+        assert!(refused.contains("at most 1048575 rows") && refused.contains("--format csv"), "{refused}");
     }
 
     #[test]
