@@ -23,7 +23,7 @@ use crate::import::fields::needs_quote_prefix;
 use crate::native::Kind;
 use crate::native::build::history_table;
 use crate::native::record::{self, ListFilter, is_date_field};
-use crate::output::{RowWriter, csv_text};
+use crate::output::{Codes, CsvOptions, RowWriter};
 use crate::store::batch::history_pairs;
 
 /// The formats `ipart export` writes.
@@ -78,6 +78,11 @@ pub fn spreadsheet_cell(value: &str) -> std::borrow::Cow<'_, str> {
     cell(value, true)
 }
 
+/// A cell as the importer reads it back exactly.
+fn exact_cell(value: &str) -> std::borrow::Cow<'_, str> {
+    cell(value, false)
+}
+
 /// Writes the records of `kind` that pass `filter`; returns how many.
 pub fn export(
     conn: &Connection,
@@ -93,26 +98,18 @@ pub fn export(
     let mut count = 0u64;
     match format {
         ExportFormat::Csv => {
-            if style.bom {
-                out.write_all(b"\xEF\xBB\xBF")?;
-            }
-            let mut w = csv::WriterBuilder::new().delimiter(style.delimiter).from_writer(out);
-            w.write_record(columns)?;
-            let mut row: Vec<String> = Vec::with_capacity(columns.len());
-            record::visit(conn, kind, filter, today, &mut |record| {
-                row.clear();
-                for column in columns {
-                    let text = match (*column, history) {
-                        ("status_history", Some(table)) => history_text(conn, table, &record)?,
-                        _ => record.get(*column).map(csv_text).unwrap_or_default(),
-                    };
-                    row.push(cell(&text, style.spreadsheet).into_owned());
+            let names: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
+            let guard = if style.spreadsheet { spreadsheet_cell } else { exact_cell };
+            let options = CsvOptions { delimiter: style.delimiter, bom: style.bom, guard, human: false };
+            let mut writer = RowWriter::csv(out, names, options, &Codes)?;
+            record::visit(conn, kind, filter, today, &mut |mut record| {
+                if let Some(table) = history {
+                    let text = history_text(conn, table, &record)?;
+                    record.insert("status_history".into(), Value::String(text));
                 }
-                w.write_record(&row)?;
-                count += 1;
-                Ok(())
+                writer.write(&record)
             })?;
-            w.flush()?;
+            count = writer.finish()?;
         }
         ExportFormat::Xlsx => {
             let names: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
@@ -129,9 +126,6 @@ pub fn export(
         }
         ExportFormat::Json | ExportFormat::Jsonl => {
             let lines = format == ExportFormat::Jsonl;
-            if !lines {
-                out.write_all(b"[")?;
-            }
             record::visit(conn, kind, filter, today, &mut |record| {
                 let mut object = Map::new();
                 if let Some(id) = record.get("id") {
@@ -153,16 +147,18 @@ pub fn export(
                     object.insert(column.to_string(), value);
                 }
                 let text = serde_json::to_string(&object)?;
+                // "[" comes with the first record, so a listing refused
+                // before it writes nothing.
                 match (lines, count) {
                     (true, _) => writeln!(out, "{text}")?,
-                    (false, 0) => write!(out, "\n  {text}")?,
+                    (false, 0) => write!(out, "[\n  {text}")?,
                     (false, _) => write!(out, ",\n  {text}")?,
                 }
                 count += 1;
                 Ok(())
             })?;
             if !lines {
-                out.write_all(if count == 0 { b"]\n" } else { b"\n]\n" })?;
+                out.write_all(if count == 0 { b"[]\n" } else { b"\n]\n" })?;
             }
         }
     }

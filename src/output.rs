@@ -236,8 +236,19 @@ pub struct RowWriter<'a> {
 enum Sink<'a> {
     Json(&'a mut dyn Write),
     Jsonl(&'a mut dyn Write),
-    Csv(csv::Writer<&'a mut dyn Write>, CsvOptions),
-    Xlsx { sheet: XlsxSheet, out: &'a mut dyn Write, human: bool, date: fn(&str) -> bool },
+    /// The header is written with the first row (or at the end), so that
+    /// a listing refused before its first row writes nothing.
+    Csv {
+        pending: Option<&'a mut dyn Write>,
+        writer: Option<csv::Writer<&'a mut dyn Write>>,
+        options: CsvOptions,
+    },
+    Xlsx {
+        sheet: XlsxSheet,
+        out: &'a mut dyn Write,
+        human: bool,
+        date: fn(&str) -> bool,
+    },
 }
 
 impl<'a> RowWriter<'a> {
@@ -259,16 +270,30 @@ impl<'a> RowWriter<'a> {
         options: CsvOptions,
         human: &'a dyn Humanize,
     ) -> Result<Self> {
-        if options.bom {
-            out.write_all(b"\xEF\xBB\xBF")?;
+        let sink = Sink::Csv { pending: Some(out), writer: None, options };
+        Ok(RowWriter { columns, human, sink, count: 0 })
+    }
+
+    /// The CSV writer, with the byte-order mark and header written first.
+    fn csv_started<'w>(
+        pending: &mut Option<&'a mut dyn Write>,
+        writer: &'w mut Option<csv::Writer<&'a mut dyn Write>>,
+        options: &CsvOptions,
+        columns: &[String],
+        human: &dyn Humanize,
+    ) -> Result<&'w mut csv::Writer<&'a mut dyn Write>> {
+        if let Some(out) = pending.take() {
+            if options.bom {
+                out.write_all(b"\xEF\xBB\xBF")?;
+            }
+            let mut w = csv::WriterBuilder::new().delimiter(options.delimiter).from_writer(out);
+            let header = columns
+                .iter()
+                .map(|c| if options.human { (options.guard)(&human.label(c)).into_owned() } else { c.clone() });
+            w.write_record(header)?;
+            *writer = Some(w);
         }
-        let mut w = csv::WriterBuilder::new().delimiter(options.delimiter).from_writer(out);
-        let header: Vec<String> = columns
-            .iter()
-            .map(|c| if options.human { (options.guard)(&human.label(c)).into_owned() } else { c.clone() })
-            .collect();
-        w.write_record(&header)?;
-        Ok(RowWriter { columns, human, sink: Sink::Csv(w, options), count: 0 })
+        writer.as_mut().ok_or_else(|| anyhow::anyhow!("the CSV writer was not started"))
     }
 
     /// An Excel sheet named `sheet`. With `human`, headers are labels and
@@ -309,7 +334,8 @@ impl<'a> RowWriter<'a> {
                 line.push(b'\n');
                 out.write_all(&line)?;
             }
-            Sink::Csv(w, options) => {
+            Sink::Csv { pending, writer, options } => {
+                let w = Self::csv_started(pending, writer, options, &self.columns, self.human)?;
                 let cells = self.columns.iter().map(|c| {
                     let v = value(c);
                     let text = if options.human { human_text(self.human, c, v) } else { csv_text(v) };
@@ -350,7 +376,9 @@ impl<'a> RowWriter<'a> {
         match self.sink {
             Sink::Json(out) => out.write_all(if self.count == 0 { b"[]\n" } else { b"\n]\n" })?,
             Sink::Jsonl(_) => {}
-            Sink::Csv(mut w, _) => w.flush()?,
+            Sink::Csv { mut pending, mut writer, options } => {
+                Self::csv_started(&mut pending, &mut writer, &options, &self.columns, self.human)?.flush()?
+            }
             Sink::Xlsx { sheet, out, .. } => {
                 sheet.finish(out)?;
             }

@@ -8,6 +8,7 @@
 mod common;
 
 use std::io::Read;
+use std::path::Path;
 
 use common::*;
 use unicode_width::UnicodeWidthStr;
@@ -47,7 +48,7 @@ fn the_extension_of_the_output_file_chooses_the_format() {
     reg.ok(&["lab", "list", "-o", &csv]);
     assert!(read(&csv).starts_with("id,name,regions,themes,members,description,status,status_since\n"));
     let txt = path_in(&reg, "labs.txt");
-    reg.ok(&["lab", "list", "-o", &txt]);
+    reg.ok(&["--lang", "en", "lab", "list", "-o", &txt]);
     let table = read(&txt);
     assert!(table.starts_with("id  name") && table.ends_with("10 records\n"), "{table}");
 
@@ -102,6 +103,22 @@ fn an_extension_that_contradicts_the_format_or_cannot_be_written_is_refused() {
 }
 
 #[test]
+fn a_refused_filter_writes_nothing_in_any_format() {
+    let reg = Reg::demo();
+    for format in ["table", "json", "jsonl", "csv", "xlsx"] {
+        let stderr = reg.refused(&["assignment", "list", "--status", "bezig", "--format", format]);
+        assert!(stderr.contains("\"bezig\" is not an assignment status"), "{format}: {stderr}");
+    }
+    reg.refused(&["assignment", "list", "--status", "bezig", "--excel"]);
+    for format in ["csv", "json", "jsonl", "xlsx"] {
+        reg.refused(&["export", "assignments", "--status", "bezig", "--format", format]);
+    }
+    let path = path_in(&reg, "never.csv");
+    reg.refused(&["assignment", "list", "--status", "bezig", "-o", &path]);
+    assert!(!Path::new(&path).exists());
+}
+
+#[test]
 fn list_replaces_a_file_only_with_force() {
     let reg = Reg::demo();
     let path = path_in(&reg, "partners.csv");
@@ -122,7 +139,7 @@ fn columns_choose_what_every_format_writes() {
     let csv = reg.ok(&["assignment", "list", "--columns", "status,id", "--format", "csv", "--year", "2023"]);
     assert_eq!(csv.lines().next(), Some("status,id"));
     assert_eq!(csv.lines().nth(1), Some("cancelled,1"));
-    let table = reg.ok(&["assignment", "list", "--columns", "id,external_id", "--as-of", "2020-06-30"]);
+    let table = reg.ok(&["--lang", "en", "assignment", "list", "--columns", "id,external_id", "--as-of", "2020-06-30"]);
     assert_eq!(table.lines().next(), Some(" id  external id"));
     let stderr = refused_usage(&reg, &["partner", "list", "--columns", "id,nme"]);
     assert_eq!(
@@ -130,7 +147,7 @@ fn columns_choose_what_every_format_writes() {
         "ipart: --columns: \"nme\" is not a column of partners (columns: id, name, short_name, aliases, sector, \
          level, region, joined_on, left_on, external_code, source, external_id)\n"
     );
-    let wide = reg.ok(&["lab", "list", "--wide"]);
+    let wide = reg.ok(&["--lang", "en", "lab", "list", "--wide"]);
     assert!(wide.lines().next().unwrap().contains("description"), "{wide}");
 }
 
@@ -192,7 +209,7 @@ fn regions_are_spelled_alike_in_lists_and_the_report() {
 #[test]
 fn piped_tables_are_plain_and_aligned() {
     let reg = Reg::demo();
-    let table = reg.ok(&["partner", "list", "--sector", "education"]);
+    let table = reg.ok(&["--lang", "en", "partner", "list", "--sector", "education"]);
     assert!(!table.contains(['│', '┆', '─', '═', '┌', '╞']), "no box drawing in a pipe:\n{table}");
     let lines: Vec<&str> = table.lines().collect();
     assert_eq!(lines.last(), Some(&"35 records"));
@@ -308,6 +325,9 @@ fn on_terminal(reg: &Reg, args: &[&str], columns: u16, env_columns: Option<&str>
         .env("NO_COLOR", "1")
         .env_remove("IPART_DB")
         .env_remove("IPART_LANG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
         .env_remove("COLUMNS")
         .arg("--db")
         .arg(&reg.path)
