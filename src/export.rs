@@ -1,7 +1,8 @@
 //! Export: records in the native format, for scripts, spreadsheets and
 //! `ipart import`. CSV has the native columns (`Kind::columns`) in a stable
 //! order and is what the importer reads; JSON and JSON Lines add the
-//! registry id and keep lists and histories as arrays. Rows come in the
+//! registry id and keep lists and histories as arrays; an Excel sheet has
+//! the CSV's columns with numbers and dates typed. Rows come in the
 //! order `list` gives, streamed from the registry.
 //!
 //! A CSV for a spreadsheet must not carry live formulas: there, a cell
@@ -21,8 +22,8 @@ use crate::error::Result;
 use crate::import::fields::needs_quote_prefix;
 use crate::native::Kind;
 use crate::native::build::history_table;
-use crate::native::record::{self, ListFilter};
-use crate::output::csv_text;
+use crate::native::record::{self, ListFilter, is_date_field};
+use crate::output::{Codes, CsvOptions, RowWriter};
 use crate::store::batch::history_pairs;
 
 /// The formats `ipart export` writes.
@@ -35,6 +36,18 @@ pub enum ExportFormat {
     Json,
     /// One JSON object per line
     Jsonl,
+    /// An Excel workbook: the CSV's columns in one typed sheet (to a file, or a pipe)
+    Xlsx,
+}
+
+impl ExportFormat {
+    /// The output file extensions of `export`, and what each writes.
+    pub const EXTENSIONS: &'static [(&'static str, ExportFormat)] = &[
+        ("csv", ExportFormat::Csv),
+        ("json", ExportFormat::Json),
+        ("jsonl", ExportFormat::Jsonl),
+        ("xlsx", ExportFormat::Xlsx),
+    ];
 }
 
 /// How a CSV is written.
@@ -60,6 +73,16 @@ pub fn cell(value: &str, spreadsheet: bool) -> std::borrow::Cow<'_, str> {
     if escape { format!("'{value}").into() } else { value.into() }
 }
 
+/// A cell made safe for a spreadsheet: a formula gets a `'` in front.
+pub fn spreadsheet_cell(value: &str) -> std::borrow::Cow<'_, str> {
+    cell(value, true)
+}
+
+/// A cell as the importer reads it back exactly.
+fn exact_cell(value: &str) -> std::borrow::Cow<'_, str> {
+    cell(value, false)
+}
+
 /// Writes the records of `kind` that pass `filter`; returns how many.
 pub fn export(
     conn: &Connection,
@@ -75,32 +98,34 @@ pub fn export(
     let mut count = 0u64;
     match format {
         ExportFormat::Csv => {
-            if style.bom {
-                out.write_all(b"\xEF\xBB\xBF")?;
-            }
-            let mut w = csv::WriterBuilder::new().delimiter(style.delimiter).from_writer(out);
-            w.write_record(columns)?;
-            let mut row: Vec<String> = Vec::with_capacity(columns.len());
-            record::visit(conn, kind, filter, today, &mut |record| {
-                row.clear();
-                for column in columns {
-                    let text = match (*column, history) {
-                        ("status_history", Some(table)) => history_text(conn, table, &record)?,
-                        _ => record.get(*column).map(csv_text).unwrap_or_default(),
-                    };
-                    row.push(cell(&text, style.spreadsheet).into_owned());
+            let names: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
+            let guard = if style.spreadsheet { spreadsheet_cell } else { exact_cell };
+            let options = CsvOptions { delimiter: style.delimiter, bom: style.bom, guard, human: false };
+            let mut writer = RowWriter::csv(out, names, options, &Codes)?;
+            record::visit(conn, kind, filter, today, &mut |mut record| {
+                if let Some(table) = history {
+                    let text = history_text(conn, table, &record)?;
+                    record.insert("status_history".into(), Value::String(text));
                 }
-                w.write_record(&row)?;
-                count += 1;
-                Ok(())
+                writer.write(&record)
             })?;
-            w.flush()?;
+            count = writer.finish()?;
+        }
+        ExportFormat::Xlsx => {
+            let names: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
+            let sheet = kind.file_name().trim_end_matches(".csv");
+            let mut writer = RowWriter::xlsx(out, sheet, names, None, is_date_field)?;
+            record::visit(conn, kind, filter, today, &mut |mut record| {
+                if let Some(table) = history {
+                    let text = history_text(conn, table, &record)?;
+                    record.insert("status_history".into(), Value::String(text));
+                }
+                writer.write(&record)
+            })?;
+            count = writer.finish()?;
         }
         ExportFormat::Json | ExportFormat::Jsonl => {
             let lines = format == ExportFormat::Jsonl;
-            if !lines {
-                out.write_all(b"[")?;
-            }
             record::visit(conn, kind, filter, today, &mut |record| {
                 let mut object = Map::new();
                 if let Some(id) = record.get("id") {
@@ -122,16 +147,18 @@ pub fn export(
                     object.insert(column.to_string(), value);
                 }
                 let text = serde_json::to_string(&object)?;
+                // "[" comes with the first record, so a listing refused
+                // before it writes nothing.
                 match (lines, count) {
                     (true, _) => writeln!(out, "{text}")?,
-                    (false, 0) => write!(out, "\n  {text}")?,
+                    (false, 0) => write!(out, "[\n  {text}")?,
                     (false, _) => write!(out, ",\n  {text}")?,
                 }
                 count += 1;
                 Ok(())
             })?;
             if !lines {
-                out.write_all(if count == 0 { b"]\n" } else { b"\n]\n" })?;
+                out.write_all(if count == 0 { b"[]\n" } else { b"\n]\n" })?;
             }
         }
     }

@@ -58,7 +58,7 @@ fn finds_a_status_history_out_of_date_order() {
     drop(conn);
     let (code, stdout, stderr) = check(&registry);
     assert_eq!(code, Some(4));
-    assert!(stdout.contains("status-histories ┆ 1 problem"), "{stdout}");
+    assert!(stdout.contains("status-histories  1 problem"), "{stdout}");
     assert_eq!(
         problems(&check_json(&registry), "status-histories"),
         [format!(

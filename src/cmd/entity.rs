@@ -12,10 +12,12 @@ use clap::{Arg, ArgAction, ArgMatches, Command, FromArgMatches, Subcommand};
 use super::{Context, as_of_arg, date_arg, finish, problems_error};
 use crate::domain::*;
 use crate::error::{Error, Result};
+use crate::export::spreadsheet_cell;
 use crate::native::build::{build, history_table};
+use crate::native::labels::Names;
 use crate::native::record::{self, ListFilter};
 use crate::native::{Catalog, Fields, Kind};
-use crate::output::{Format, Listing, Record};
+use crate::output::{Format, Record};
 use crate::store::history;
 
 /// A field as a command-line flag.
@@ -370,6 +372,23 @@ fn examples(lines: &[&str]) -> String {
     format!("Examples:\n{}", lines.join("\n"))
 }
 
+/// The list examples of a kind: its own, and the formats for people and
+/// for files.
+fn list_examples(spec: &Spec) -> String {
+    let plural = crate::native::labels::kind_plural(spec.kind, Lang::En).replace(' ', "-");
+    let name = spec.kind.name();
+    let second = spec.table_columns.get(1).copied().unwrap_or("id");
+    let lines = [
+        spec.examples[1].to_string(),
+        format!("ipart {name} list --lang nl"),
+        format!("ipart {name} list -o {plural}.xlsx"),
+        format!("ipart {name} list --excel -o {plural}.csv"),
+        format!("ipart {name} list --columns id,{second} --format jsonl"),
+        format!("ipart {name} list --wide | less -S"),
+    ];
+    examples(&lines.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
 fn format_arg() -> Arg {
     Arg::new("format")
         .long("format")
@@ -476,8 +495,8 @@ fn edit_command(spec: &Spec) -> Command {
 fn list_command(spec: &Spec) -> Command {
     let mut cmd = Command::new("list")
         .about(format!("List {} records, filtered, in a stable order", spec.kind.name()))
-        .after_help(examples(&[spec.examples[1]]))
-        .arg(format_arg());
+        .after_help(format!("{}\n\n{}", list_examples(spec), super::list::FORMATS_HELP));
+    cmd = super::list::output_args(cmd);
     for filter in spec.filters {
         let arg = Arg::new(*filter).long(*filter);
         cmd = cmd.arg(match *filter {
@@ -692,17 +711,7 @@ fn list(ctx: &Context, spec: &Spec, m: &ArgMatches) -> Result<()> {
             None
         },
     };
-    let registry = ctx.open()?;
-    let rows = record::list(registry.conn(), spec.kind, &filter, ctx.today()?)?;
-    let mut columns: Vec<&str> = vec!["id"];
-    columns.extend(spec.kind.columns().iter().filter(|c| **c != "status_history"));
-    if spec.default_status.is_some() {
-        columns.extend(["status", "status_since"]);
-    }
-    let listing = Listing::from_objects(rows, &columns, spec.table_columns);
-    let mut out = ctx.stdout();
-    listing.render(format_of(m), ctx.style, &mut out)?;
-    finish(out)
+    super::list::run(ctx, spec.kind, spec.table_columns, &filter, m)
 }
 
 fn show(ctx: &Context, spec: &Spec, m: &ArgMatches) -> Result<()> {
@@ -714,8 +723,9 @@ fn show(ctx: &Context, spec: &Spec, m: &ArgMatches) -> Result<()> {
         None => ctx.today()?,
     };
     let fields = record::show(registry.conn(), spec.kind, id, on)?;
+    let names = Names::load(registry.conn(), spec.kind, ctx.lang())?;
     let mut out = ctx.stdout();
-    Record::new(fields).render(format_of(m), ctx.style, &mut out)?;
+    Record::new(fields).render(format_of(m), ctx.style, &names, spreadsheet_cell, &mut out)?;
     finish(out)
 }
 

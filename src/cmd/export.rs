@@ -1,6 +1,7 @@
 //! `ipart export`: records in the native format, for scripts, spreadsheets
 //! and `ipart import`.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -13,16 +14,18 @@ use crate::import::mapping::parse_delimiter;
 use crate::native::Kind;
 use crate::native::record::ListFilter;
 use crate::outfile::OutFile;
+use crate::output::{choose_format, format_name};
 
 /// The help heading of the list filters.
 const FILTERS: &str = "Filters (as for list)";
 
-/// Export records: native CSV (what `ipart import` reads), JSON or JSON Lines
+/// Export records: native CSV (what `ipart import` reads), JSON, JSON Lines or an Excel sheet
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   ipart export assignments > assignments.csv           native CSV: import it again with `ipart import`
   ipart export assignments --year 2023 --status completed --format json
-  ipart export partners --sector education --format jsonl --output partners.jsonl
+  ipart export partners --sector education --output partners.jsonl   the extension chooses the format
+  ipart export assignments --year 2023 -o assignments-2023.xlsx       one typed Excel sheet
   ipart export assignments --excel --output opdrachten.csv   for Dutch Excel: ';', a BOM, no live formulas
 
 In a CSV for a spreadsheet (--excel, --bom or --delimiter), a cell starting with =, +, -, @,
@@ -32,10 +35,10 @@ pub struct ExportArgs {
     /// curricula, chairs, questions or metrics
     #[arg(value_parser = parse_kind, value_name = "KIND")]
     pub kind: Kind,
-    /// Output format
-    #[arg(long, short, value_enum, default_value_t)]
-    pub format: ExportFormat,
-    /// Write to FILE instead of standard output
+    /// Output format [default: csv, or the one the extension of --output names]
+    #[arg(long, short, value_enum)]
+    pub format: Option<ExportFormat>,
+    /// Write to FILE instead of standard output; .csv, .json, .jsonl or .xlsx chooses the format
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Replace FILE if it exists
@@ -175,8 +178,20 @@ impl ExportArgs {
 pub fn run(args: &ExportArgs, ctx: &Context) -> Result<()> {
     let filter = args.filter()?;
     let style = args.style()?;
-    if args.format != ExportFormat::Csv && (args.delimiter.is_some() || args.bom || args.excel) {
-        return Err(Error::usage("--delimiter, --bom and --excel are for CSV (--format csv)").into());
+    let format =
+        choose_format(args.format, args.output.as_deref(), ExportFormat::EXTENSIONS, ExportFormat::Csv, format_name)?;
+    if format != ExportFormat::Csv && (args.delimiter.is_some() || args.bom || args.excel) {
+        return Err(Error::usage(format!(
+            "--delimiter, --bom and --excel are for CSV (--format csv), not {}",
+            format_name(format)
+        ))
+        .into());
+    }
+    if format == ExportFormat::Xlsx && args.output.is_none() && std::io::stdout().is_terminal() {
+        return Err(Error::usage(
+            "an Excel workbook is binary and would garble the terminal; write it to a file with -o FILE.xlsx",
+        )
+        .into());
     }
     // The output file first: a name that cannot be written is refused
     // before the registry is read.
@@ -186,11 +201,11 @@ pub fn run(args: &ExportArgs, ctx: &Context) -> Result<()> {
     match output {
         None => {
             let mut out = ctx.stdout();
-            export(registry.conn(), args.kind, &filter, today, args.format, style, &mut out)?;
+            export(registry.conn(), args.kind, &filter, today, format, style, &mut out)?;
             finish(out)
         }
         Some(mut file) => {
-            let count = export(registry.conn(), args.kind, &filter, today, args.format, style, &mut file)?;
+            let count = export(registry.conn(), args.kind, &filter, today, format, style, &mut file)?;
             let shown = file.target().display().to_string();
             file.commit()?;
             ctx.info(format!("wrote {count} {} to {shown}", args.kind.file_name().trim_end_matches(".csv")));

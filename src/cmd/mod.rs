@@ -7,6 +7,7 @@ pub mod entity;
 pub mod export;
 pub mod import;
 pub mod init;
+pub mod list;
 pub mod log;
 pub mod mapping;
 pub mod meta;
@@ -64,8 +65,8 @@ impl Context {
             db: db.unwrap_or_else(store::default_path),
             demo,
             quiet,
-            style: Style { color: decide(std::io::stdout().is_terminal()) },
-            err_style: Style { color: decide(std::io::stderr().is_terminal()) },
+            style: Style::stdout(decide(std::io::stdout().is_terminal())),
+            err_style: Style { color: decide(std::io::stderr().is_terminal()), width: None },
             lang_flag: None,
         }
     }

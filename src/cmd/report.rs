@@ -29,7 +29,7 @@ const EXAMPLES: &str = "Examples:
   ipart report --year 2023 -o jaarverslag.xlsx      an Excel workbook with charts
   ipart report --year 2023 --excel -o cijfers.csv   CSV for Dutch Excel (';', BOM, Dutch labels)
   ipart report --year 2023 --trend month --format csv > figures-2023.csv
-  ipart report --year 2023 --format html --output jaarverslag-2023.html
+  ipart report --year 2023 --output jaarverslag-2023.html   the extension chooses the format
   ipart report --year 2023 --format html --lang en --output report-2023.html --force
   ipart report --year 2023 --format html --notes -o intern.html   the page with the notes appendix
   ipart report --year 2023 --no-notes --all-themes  no notes; also themes without assignments

@@ -74,6 +74,12 @@ pub trait Vocabulary: Sized + Copy + PartialEq + 'static {
     }
 }
 
+/// The name, in `lang`, of the value stored as `code`; `None` when `code`
+/// is not one of the codes of `V` (lists show such a value as it is).
+pub fn name_of<V: Vocabulary>(code: &str, lang: Lang) -> Option<&'static str> {
+    V::ALL.iter().find(|v| v.code() == code).map(|v| v.name(lang))
+}
+
 /// The language of labels in human output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -261,6 +267,19 @@ mod tests {
         assert_eq!(Region::parse("Noord-Nederland").unwrap(), Region::Noord);
         assert_eq!(CurriculumStatus::parse("beeindigd").unwrap(), CurriculumStatus::Ended);
         assert_eq!(LabStatus::parse("i.o.").unwrap(), LabStatus::InFormation);
+    }
+
+    #[test]
+    fn values_have_one_name_per_language() {
+        assert_eq!(name_of::<AssignmentStatus>("in_progress", Lang::Nl), Some("in uitvoering"));
+        assert_eq!(name_of::<AssignmentStatus>("in_progress", Lang::En), Some("in progress"));
+        assert_eq!(name_of::<Sector>("government", Lang::Nl), Some("rijksoverheid"));
+        assert_eq!(name_of::<LabStatus>("in_formation", Lang::Nl), Some("in oprichting"));
+        assert_eq!(name_of::<Level>("hbo", Lang::En), None, "codes only, as stored");
+        // Lists and the report name regions through these: one spelling per language.
+        let names = |lang| Region::ALL.iter().map(|r| r.name(lang)).collect::<Vec<_>>();
+        assert_eq!(names(Lang::En), ["North", "East", "Central", "West", "South"]);
+        assert_eq!(names(Lang::Nl), ["Noord", "Oost", "Midden", "West", "Zuid"]);
     }
 
     #[test]

@@ -9,6 +9,7 @@
 
 pub mod build;
 pub mod file;
+pub mod labels;
 pub mod record;
 
 use rusqlite::Connection;

@@ -127,18 +127,32 @@ fn theme_record(t: &Theme) -> Map<String, Value> {
     object(json!({ "id": t.id, "code": t.code, "name_en": t.name_en, "name_nl": t.name_nl, "aliases": t.aliases }))
 }
 
-/// The records of `kind` that pass `f`, with their status on `f.as_of` (or
-/// `today`), ordered deterministically.
-pub fn list(conn: &Connection, kind: Kind, f: &ListFilter, today: Date) -> Result<Vec<Map<String, Value>>> {
-    let mut out = Vec::new();
-    visit(conn, kind, f, today, &mut |record| {
-        out.push(record);
-        Ok(())
-    })?;
-    Ok(out)
+/// The fields of a record as `list` gives them, in order: the id, the
+/// native columns (a status history becomes the status on the date and
+/// since when), and what a kind adds (whether a question was taken up).
+pub fn list_columns(kind: Kind) -> Vec<&'static str> {
+    if kind == Kind::Metric {
+        return kind.columns().to_vec();
+    }
+    let mut columns = vec!["id"];
+    columns.extend(kind.columns().iter().filter(|c| **c != "status_history"));
+    if has_status(kind) {
+        columns.extend(["status", "status_since"]);
+    }
+    if kind == Kind::Question {
+        columns.push("taken_up");
+    }
+    columns
 }
 
-/// Hands the records `list` would return to `each`, one at a time.
+/// Whether a field holds a date (`joined_on`, `status_since`), which a
+/// spreadsheet gets as a date.
+pub fn is_date_field(field: &str) -> bool {
+    field.ends_with("_on") || field == "status_since" || field == "since"
+}
+
+/// Hands the records of `kind` that pass `f` to `each`, one at a time,
+/// with their status on `f.as_of` (or `today`), ordered deterministically.
 /// Assignments, the kind that runs into millions, are streamed from the
 /// registry; the other kinds are few.
 pub fn visit(

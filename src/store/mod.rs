@@ -436,6 +436,14 @@ impl Registry {
         &self.conn
     }
 
+    /// A read transaction: the queries made while it lives all see the
+    /// registry as the first of them found it, even if another process
+    /// writes meanwhile (so a table read twice, to size its columns and
+    /// then to write them, shows the same rows both times).
+    pub fn snapshot(&self) -> Result<rusqlite::Transaction<'_>> {
+        Ok(self.conn.unchecked_transaction()?)
+    }
+
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
     }
