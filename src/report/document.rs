@@ -920,7 +920,7 @@ pub fn definitions(names: &Names) -> Section {
         Lang::En => vec![
             "The state on a date: each record's last status change on or before it; a record exists on a date when its first change is on or before it. Changes dated later never alter a report, so a report for a past period gives the same figures whenever it is run.",
             "Partners count on a date when they joined on or before it and had not left (left after it, or not at all).",
-            "Assignments: those existing on the end date, whatever their status. Started, completed and cancelled during the period: the assignment's first change to that status lies in the period; registered: its first change of all.",
+            "Assignments: those existing on the end date, whatever their status. Started, completed and cancelled during the period: the assignment's first change to that status lies in the period; registered: its registration date lies in the period (for one without a registration date, its first change of all).",
             "Shares are whole percentages of the total named with them, rounded by largest remainder so that they add up to 100.",
             "Students helped: the students of assignments in progress or completed on the end date; to an internship: the same for internships.",
             "Region of an assignment: that of its education partner, else that of its government partner. A lab in two regions counts in both.",
@@ -932,7 +932,7 @@ pub fn definitions(names: &Names) -> Section {
         Lang::Nl => vec![
             "De stand op een datum: de laatste statuswijziging van elk record op of voor die datum; een record bestaat op een datum als de eerste wijziging op of voor die datum ligt. Latere wijzigingen veranderen een verslag nooit: een verslag over een afgelopen periode geeft altijd dezelfde cijfers.",
             "Partners tellen op een datum als ze op of voor die datum toetraden en nog niet vertrokken waren.",
-            "Opdrachten: alle opdrachten die op de einddatum bestaan, met welke status ook. Gestart, afgerond en geannuleerd in de periode: de eerste wijziging naar die status ligt in de periode; geregistreerd: de allereerste wijziging.",
+            "Opdrachten: alle opdrachten die op de einddatum bestaan, met welke status ook. Gestart, afgerond en geannuleerd in de periode: de eerste wijziging naar die status ligt in de periode; geregistreerd: de registratiedatum ligt in de periode (zonder registratiedatum: de allereerste wijziging).",
             "Aandelen zijn hele procenten van het genoemde totaal, afgerond volgens de grootste-restmethode zodat ze samen 100 zijn.",
             "Geholpen studenten: de studenten van opdrachten die op de einddatum in uitvoering of afgerond zijn; aan een stage: hetzelfde voor stages.",
             "Regio van een opdracht: die van de onderwijspartner, anders die van de overheidspartner. Een lab in twee regio's telt in beide.",
