@@ -351,4 +351,107 @@ mod tests {
         assert_eq!(merge(&recorded, &file[..2]).unwrap(), recorded);
         assert_eq!(changes(&merge(&[], &file).unwrap()), file);
     }
+
+    /// Importing consistent exports in any order ends in the same history
+    /// as importing them in date order, and none is refused.
+    mod order {
+        use super::*;
+        use proptest::prelude::*;
+
+        type History = Vec<StatusChange<AssignmentStatus>>;
+
+        /// A true history: up to five statuses, none twice (a lifecycle
+        /// that does not come back to a status), days apart.
+        fn truth() -> impl Strategy<Value = History> {
+            (Just(AssignmentStatus::ALL.to_vec()).prop_shuffle(), 1usize..=5, proptest::collection::vec(1i64..90, 5))
+                .prop_map(|(statuses, n, gaps)| {
+                    let mut day: crate::domain::Date = "2022-12-01".parse().unwrap();
+                    statuses[..n]
+                        .iter()
+                        .zip(gaps)
+                        .map(|(status, gap)| {
+                            day = day.checked_add(jiff::Span::new().days(gap)).unwrap();
+                            StatusChange { since: day, status: *status }
+                        })
+                        .collect()
+                })
+        }
+
+        /// What an export taken some day says of the truth: the changes it
+        /// knows, without a gap, up to the status in force that day (a
+        /// whole history, or a file with a column per status from some
+        /// status on); an export of one status may date it on a later day
+        /// it was seen, before the next change. With its export day.
+        fn export(truth: &History, first: usize, last: usize, seen_later: i64) -> (crate::domain::Date, History) {
+            let (first, last) = (first.min(last), first.max(last));
+            let mut told = truth[first..=last].to_vec();
+            if first == last {
+                let next = truth.get(last + 1).map(|c| c.since);
+                let later = told[0].since.checked_add(jiff::Span::new().days(seen_later)).unwrap();
+                if next.is_none_or(|next| later < next) {
+                    told[0].since = later;
+                }
+            }
+            (told.last().unwrap().since, told)
+        }
+
+        fn import_all(files: &[History]) -> Result<History, Contradiction<AssignmentStatus>> {
+            let mut stored: Vec<Entry<AssignmentStatus>> = Vec::new();
+            for (revision, file) in (1..).zip(files) {
+                stored = merge(&stored, file)?
+                    .into_iter()
+                    .map(|e| Entry { revision: e.revision.or(Some(revision)), ..e })
+                    .collect();
+            }
+            Ok(changes(&stored))
+        }
+
+        fn case() -> impl Strategy<Value = (Vec<(crate::domain::Date, History)>, Vec<usize>)> {
+            truth().prop_flat_map(|truth| {
+                let n = truth.len();
+                let one = (0..n, 0..n, 0i64..120).prop_map({
+                    let truth = truth.clone();
+                    move |(a, b, late)| export(&truth, a, b, late)
+                });
+                proptest::collection::vec(one, 1..6).prop_flat_map(|exports| {
+                    let order: Vec<usize> = (0..exports.len()).collect();
+                    (Just(exports), Just(order).prop_shuffle())
+                })
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            #[test]
+            fn any_order_ends_as_date_order((exports, order) in case()) {
+                let mut dated = exports.clone();
+                dated.sort_by_key(|(day, _)| *day);
+                let in_date_order: Vec<History> = dated.into_iter().map(|(_, h)| h).collect();
+                let shuffled: Vec<History> = order.iter().map(|&i| exports[i].1.clone()).collect();
+                let expected = import_all(&in_date_order);
+                prop_assert!(expected.is_ok(), "refused in date order: {:?}", expected);
+                prop_assert_eq!(import_all(&shuffled), expected);
+            }
+
+            #[test]
+            fn a_status_the_recorded_history_rules_out_is_refused(
+                truth in truth().prop_filter("two changes at least", |t| t.len() >= 2),
+                at in 0usize..4,
+                offset in 0i64..90,
+                other in 0usize..5,
+            ) {
+                // The whole history recorded by one import; a file says
+                // another status on a day within it.
+                let stored: Vec<Entry<AssignmentStatus>> = truth.iter().map(|c| Entry::recorded(*c, 1)).collect();
+                let at = at % (truth.len() - 1);
+                let day = truth[at].since.checked_add(jiff::Span::new().days(offset)).unwrap();
+                let day = if day < truth[at + 1].since { day } else { truth[at].since };
+                let status = AssignmentStatus::ALL[other];
+                prop_assume!(status != truth[at].status);
+                let file = vec![StatusChange { since: day, status }];
+                prop_assert!(merge(&stored, &file).is_err());
+            }
+        }
+    }
 }
