@@ -133,7 +133,7 @@ fn in_period(rows: &[Row], start: &str, end: &str) -> [i64; 4] {
 fn by_status(rows: &[Row], day: &str) -> BTreeMap<String, i64> {
     let mut out = BTreeMap::new();
     for row in rows {
-        if let Some((_, status)) = history(row).into_iter().filter(|c| c.0.as_str() <= day).last() {
+        if let Some((_, status)) = history(row).into_iter().rfind(|c| c.0.as_str() <= day) {
             *out.entry(status.to_string()).or_default() += 1;
         }
     }
@@ -177,7 +177,8 @@ fn the_fixture_holds_what_the_figures_need() {
     let rows = rows(&file(NEWER));
     assert!(rows.len() >= 400, "a few hundred rows: {}", rows.len());
     let histories: Vec<_> = rows.iter().map(history).collect();
-    let has = |f: &dyn Fn(&[(String, &str)]) -> bool| histories.iter().filter(|h| f(h)).count();
+    type Check<'a> = &'a dyn Fn(&[(String, &str)]) -> bool;
+    let has = |f: Check| histories.iter().filter(|h| f(h)).count();
     let cancelled_before_start =
         has(&|h| h.last().unwrap().1 == "cancelled" && !h.iter().any(|c| c.1 == "in_progress"));
     let cancelled_after_start = has(&|h| h.last().unwrap().1 == "cancelled" && h.iter().any(|c| c.1 == "in_progress"));

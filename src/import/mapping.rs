@@ -595,4 +595,29 @@ short_name = { column = "Naam", pattern = '\(([^)]+)\)$' }
         assert_eq!(m.values["kind"]["afstudeerstage"], "graduation");
         assert!(m.fields[1].pattern.is_some());
     }
+
+    #[test]
+    fn history_columns_are_statuses_of_the_kind() {
+        let text =
+            "[fields]\nstatus = \"Fase\"\n[history]\n\"in voorbereiding\" = \"Aangemaakt op\"\nin_progress = 11\n";
+        let m = Mapping::parse(text, "m.toml", Kind::Assignment).unwrap();
+        let rules: Vec<(&str, Column)> = m.history.iter().map(|r| (r.field, r.column.clone())).collect();
+        assert_eq!(
+            rules,
+            [("preparation", Column::Name("Aangemaakt op".into())), ("in_progress", Column::Position(11))]
+        );
+        assert_eq!(m.rules().count(), 3);
+        let fails = |text: &str, kind| Mapping::parse(text, "m.toml", kind).unwrap_err().message;
+        let err = fails("[history]\nbezig = \"Einddatum\"\n", Kind::Assignment);
+        assert!(err.starts_with("m.toml:2:1: \"bezig\" is not an assignment status (expected preparation"), "{err}");
+        let err = fails("[history]\npreparation = \"A\"\n\"in voorbereiding\" = \"B\"\n", Kind::Assignment);
+        assert!(err.contains(":2:1: [history] gives preparation twice"), "{err}");
+        let err = fails("[history]\nactive = \"Sinds\"\n", Kind::Partner);
+        assert!(err.starts_with("m.toml:2:1: [history] is for records with a status history"), "{err}");
+        let err = fails("[history]\npreparation = { column = \"A\", separator = \";\" }\n", Kind::Assignment);
+        assert!(err.contains("separator applies to student_ids only, not to preparation"), "{err}");
+        // Labs have histories of their own statuses.
+        let m = Mapping::parse("[history]\n\"in oprichting\" = \"Opgericht\"\n", "m.toml", Kind::Lab).unwrap();
+        assert_eq!(m.history[0].field, "in_formation");
+    }
 }

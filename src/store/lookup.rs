@@ -184,6 +184,10 @@ impl NameIndex {
                 self.list_command
             ));
         }
+        let input = match written {
+            Written::Typed => input.trim().strip_prefix(NAME_PREFIX).unwrap_or(input),
+            Written::InFile => input,
+        };
         let suggestions = suggest(input, self.spellings.iter().map(String::as_str), 3);
         let mut names: Vec<&str> = Vec::new();
         for s in suggestions {
@@ -337,4 +341,44 @@ pub fn keyed_index(conn: &Connection, table: &'static str) -> Result<NameIndex> 
         ),
     )?
     .keyed())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn partners() -> NameIndex {
+        let mut index = NameIndex { what: "a partner", list_command: "partner list", ..Default::default() };
+        index.add(1, "Aeres Hogeschool");
+        index.add(7, "1");
+        index.add(8, "name:x");
+        index
+    }
+
+    #[test]
+    fn a_number_is_an_id_only_when_typed() {
+        let index = partners();
+        let find = |input: &str, written| index.find(input, written).unwrap();
+        assert_eq!(find("1", Written::InFile), Some(7), "in a file, the partner called 1");
+        assert_eq!(find("1", Written::Typed), Some(1), "typed, partner 1");
+        assert_eq!(find("name:1", Written::Typed), Some(7));
+        assert_eq!(find("name:1", Written::InFile), None);
+        assert_eq!(find("2", Written::Typed), None, "no id 2, and not read as a name");
+        assert_eq!(find("name:name:x", Written::Typed), Some(8));
+        assert_eq!(find("name:x", Written::Typed), Some(8), "a name that starts with name: is found as it is");
+        assert_eq!(find(" aeres  hogeschool ", Written::Typed), Some(1));
+        // What edit passes on for stored names reads as those names.
+        assert_eq!(find(&typed_name("1"), Written::Typed), Some(7));
+        assert_eq!(find(&typed_name("name:x"), Written::Typed), Some(8));
+        assert_eq!(typed_name("Aeres Hogeschool"), "Aeres Hogeschool");
+        assert_eq!(
+            index.unknown("2", Written::Typed).message,
+            "no partner has id 2; a partner whose name is 2 is written name:2 (see `ipart partner list`)"
+        );
+        assert_eq!(
+            index.unknown("name:2", Written::Typed).message,
+            "no partner called \"2\" (see `ipart partner list`)"
+        );
+        assert_eq!(index.unknown("2", Written::InFile).message, "no partner called \"2\" (see `ipart partner list`)");
+    }
 }
