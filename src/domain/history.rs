@@ -38,16 +38,12 @@ pub fn with_milestones<S: Vocabulary>(
     mut milestones: Vec<StatusChange<S>>,
     current: StatusChange<S>,
 ) -> Vec<StatusChange<S>> {
+    // In place: a bulk import builds one history per row.
     milestones.retain(|m| m.since < current.since);
-    milestones.sort_by_key(|m| (m.since, position(m.status)));
-    let mut out: Vec<StatusChange<S>> = Vec::with_capacity(milestones.len() + 1);
-    for change in milestones.into_iter().chain(std::iter::once(current)) {
-        match out.last_mut() {
-            Some(last) if last.since == change.since => *last = change,
-            _ => out.push(change),
-        }
-    }
-    collapse(out)
+    milestones.sort_by_key(|m| (m.since, std::cmp::Reverse(position(m.status))));
+    milestones.dedup_by_key(|m| m.since);
+    milestones.push(current);
+    collapse(milestones)
 }
 
 /// The position of a status in its lifecycle (the vocabulary's order).
@@ -57,14 +53,9 @@ fn position<S: Vocabulary>(status: S) -> usize {
 
 /// A history without a change that repeats the status before it: each run
 /// of one status keeps its earliest day.
-pub fn collapse<S: Vocabulary>(history: Vec<StatusChange<S>>) -> Vec<StatusChange<S>> {
-    let mut out: Vec<StatusChange<S>> = Vec::with_capacity(history.len());
-    for change in history {
-        if out.last().is_none_or(|last| last.status != change.status) {
-            out.push(change);
-        }
-    }
-    out
+pub fn collapse<S: Vocabulary>(mut history: Vec<StatusChange<S>>) -> Vec<StatusChange<S>> {
+    history.dedup_by(|later, earlier| later.status == earlier.status);
+    history
 }
 
 /// One change of a merged history: from the registry (with the revision
