@@ -39,7 +39,7 @@ fn windows_1252_semicolons_dutch_headers_and_day_first_dates() {
     // Quoted ';', accents from Windows-1252, value maps, aliases, constants.
     assert!(
         list.contains(
-            "hanze-osiris,HG-2023-0104,Archiefbeheer e-mail; een verkenning,group,HBO,information-management,Ministerie van Financiën,Hanze Hogeschool,,4,2023-09-04,2024-01-19,in_progress,2023-09-04"
+            "hanze-osiris,HG-2023-0104,Archiefbeheer e-mail; een verkenning,group,HBO,information-management,Ministerie van Financiën,Hanze Hogeschool,,4,2023-09-04,2024-01-19,,,in_progress,2023-09-04"
         ),
         "{list}"
     );
@@ -104,21 +104,34 @@ fn a_changed_status_appends_to_the_history_and_2023_stays_as_it_was() {
 }
 
 #[test]
-fn a_status_that_would_rewrite_history_is_refused() {
-    let reg = Reg::demo();
-    import_osiris(&reg, OSIRIS_2024, &[]);
-    // The older export says HG-2023-0101 was in progress since 2023-09-04,
-    // which agrees with nothing recorded after that date: refused.
-    let before = reg.snapshot();
-    let (code, _, stderr) = import_osiris(&reg, OSIRIS_2023, &[]);
-    assert_eq!(code, 3, "{stderr}");
-    assert!(
-        stderr.contains(
-            "osiris-2023.csv:4: column \"Status\": in_progress since 2023-09-04 contradicts the recorded history, which is completed since 2024-01-26"
-        ),
-        "{stderr}"
+fn an_older_export_after_a_newer_one_adds_the_history_before_it() {
+    // In date order: 2023, then 2024.
+    let in_order = Reg::demo();
+    import_osiris(&in_order, OSIRIS_2023, &[]);
+    import_osiris(&in_order, OSIRIS_2024, &[]);
+    // The newer export first: HG-2023-0101 is completed since 2024-01-26.
+    // The older one then says it was in progress since 2023-09-04, which
+    // is what happened before: it is added, not refused.
+    let late = Reg::demo();
+    import_osiris(&late, OSIRIS_2024, &[]);
+    let (code, _, stderr) = import_osiris(&late, OSIRIS_2023, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("8 rows: 3 updated, 5 unchanged in "), "{stderr}");
+    let shown = late.ok(&["assignment", "show", "hanze-osiris:HG-2023-0101", "--format", "json"]);
+    let shown: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(
+        shown["status_history"],
+        serde_json::json!([
+            {"since": "2023-09-04", "status": "in_progress"},
+            {"since": "2024-01-26", "status": "completed"}
+        ])
     );
-    assert_eq!(reg.snapshot(), before);
+    let export = ["export", "assignments", "--source", "hanze-osiris"];
+    assert_eq!(late.ok(&export), in_order.ok(&export));
+    for year in ["2023", "2024"] {
+        let report = ["report", "--year", year, "--format", "json"];
+        assert_eq!(late.ok(&report), in_order.ok(&report), "{year}");
+    }
 }
 
 #[test]
@@ -339,7 +352,7 @@ fn standard_input_and_a_stage_portal_layout() {
         "{stderr}"
     );
     let list = reg.ok(&["assignment", "list", "--source", "rijksstageportaal", "--format", "csv"]);
-    assert!(list.contains("rijksstageportaal,RSP-2023-00440,\"Stagiair servicedesk, \"\"eerste lijn\"\"\",internship,MBO,software-development,UWV,mbo Rijnland,,1,2024-02-05,2024-06-28,preparation,2023-12-01"), "{list}");
+    assert!(list.contains("rijksstageportaal,RSP-2023-00440,\"Stagiair servicedesk, \"\"eerste lijn\"\"\",internship,MBO,software-development,UWV,mbo Rijnland,,1,2024-02-05,2024-06-28,,,preparation,2023-12-01"), "{list}");
     assert!(list.contains("RSP-2023-00415,Afstudeerder zero trust architectuur,graduation,WO,cybersecurity,Ministerie van Binnenlandse Zaken en Koninkrijksrelaties,Universiteit Twente,"), "{list}");
     let log = reg.ok(&["import", "log", "--format", "json"]);
     assert!(log.contains("\"file\": \"-\"") && log.contains("\"source\": \"rijksstageportaal\""), "{log}");

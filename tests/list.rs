@@ -290,12 +290,12 @@ fn excel_csv_is_semicolons_a_bom_and_dutch_labels() {
     let out = reg.run(&["assignment", "list", "--excel", "--year", "2023", "--status", "afgerond", "--level", "MBO"]);
     assert!(out.status.success());
     let bytes = out.stdout;
-    assert!(bytes.starts_with(b"\xEF\xBB\xBFid;bron;extern id;titel;soort;niveau;thema;overheidspartner;onderwijspartner;lab;studenten;begint op;eindigt op;status;sinds\n"), "{}", String::from_utf8_lossy(&bytes[..200]));
+    assert!(bytes.starts_with(b"\xEF\xBB\xBFid;bron;extern id;titel;soort;niveau;thema;overheidspartner;onderwijspartner;lab;studenten;begint op;eindigt op;geregistreerd op;opmerking;status;sinds\n"), "{}", String::from_utf8_lossy(&bytes[..200]));
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
     let row = text.lines().nth(1).unwrap();
     assert!(row.contains(";afgerond;") && row.contains(";MBO;") && !row.contains(",completed,"), "{row}");
     let mut reader = csv::ReaderBuilder::new().delimiter(b';').from_reader(text.as_bytes());
-    assert!(reader.records().all(|r| r.unwrap().len() == 15));
+    assert!(reader.records().all(|r| r.unwrap().len() == 17));
     // --lang chooses the language of the labels and values.
     let en = reg.ok(&["--lang", "en", "partner", "list", "--excel", "--sector", "government"]);
     assert!(en.starts_with("\u{feff}id;name;short name;aliases;sector;"), "{en}");

@@ -34,7 +34,7 @@ fn a_starter_mapping_filled_in_imports_the_student_administration_export() {
     assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
     let starter = std::fs::read_to_string(&map).unwrap();
     for expected in [
-        "ignore = [\"Opmerking intern\"]",
+        "note = \"Opmerking intern\"",
         "encoding = \"windows-1252\"\ndelimiter = \";\"\nskip_lines = 2",
         "date_format = \"dd-mm-yyyy\"",
         "title = \"Titel opdracht\"",
@@ -58,7 +58,7 @@ fn a_starter_mapping_filled_in_imports_the_student_administration_export() {
         "{stdout}"
     );
     assert!(stdout.contains("; 2 rows (lines 5, 8)\n"), "{stdout}");
-    assert!(stdout.contains("  \"Opmerking intern\"     ignored\n"), "{stdout}");
+    assert!(stdout.contains("  \"Opmerking intern\"     -> note\n"), "{stdout}");
     assert!(stdout.ends_with("8 rows read: 0 column(s) and 4 value(s) left to map\n"), "{stdout}");
     let before = reg.snapshot();
     let (code, _, _) = reg.run(&["import", "assignments", &file, "--map", &map]);

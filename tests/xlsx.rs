@@ -67,6 +67,8 @@ fn a_list_as_a_workbook_is_one_typed_sheet_in_dutch() {
             "studenten",
             "begint op",
             "eindigt op",
+            "geregistreerd op",
+            "opmerking",
             "status",
             "sinds"
         ]

@@ -19,6 +19,7 @@ use crate::native::record::{self, ListFilter};
 use crate::native::{Catalog, Fields, Kind};
 use crate::output::{Format, Record};
 use crate::store::history;
+use crate::store::lookup::{self, Written};
 
 /// A field as a command-line flag.
 struct Field {
@@ -110,6 +111,12 @@ const ASSIGNMENT: Spec = Spec {
         field("ends_on", "DATE", "Planned end"),
         field("source", "SOURCE", "The system the record comes from"),
         field("external_id", "ID", "The record's id in that system"),
+        field(
+            "registered_on",
+            "DATE",
+            "The day it was registered (in the source system); the report counts registrations by it",
+        ),
+        field("note", "TEXT", "A remark, kept as given (an empty value clears it)"),
     ],
     filters: &["as-of", "year", "status", "level", "kind", "theme", "partner", "lab", "source"],
     table_columns: &[
@@ -125,10 +132,10 @@ const ASSIGNMENT: Spec = Spec {
     ],
     default_status: Some("preparation"),
     examples: [
-        "ipart assignment add \"Datakwaliteit dashboard\" --kind stage --theme data-ai --government-partner RDW --education-partner HU --students 2 --status \"in voorbereiding\" --on 2023-09-01",
+        "ipart assignment add \"Datakwaliteit dashboard\" --kind stage --theme data-ai --government-partner RDW --education-partner HU --students 2 --registered-on 2023-08-28 --status \"in voorbereiding\" --on 2023-09-01",
         "ipart assignment list --year 2023 --status completed --level HBO --format json",
         "ipart assignment show 12 --as-of 2023-12-31",
-        "ipart assignment edit 12 --students 3 --ends-on 2024-01-31",
+        "ipart assignment edit 12 --students 3 --ends-on 2024-01-31 --note \"Verlengd na overleg\"",
         "ipart assignment remove 12",
         "ipart assignment status 12 completed --on 2023-06-30",
     ],
@@ -520,25 +527,26 @@ fn list_command(spec: &Spec) -> Command {
     cmd
 }
 
+/// How a record is named on the command line, for help texts.
+const REFERENCES: &str = "References: a record is named by its id or by any name it answers to. A bare number is \
+an id (`12`); `name:TEXT` is TEXT as a name only, so `name:1` is the partner called \"1\", not the one with id 1.";
+
 fn build_command(spec: &Spec) -> Command {
     let name = spec.kind.name();
     let mut cmd = Command::new(name)
         .about(spec.about)
         .subcommand_required(true)
         .arg_required_else_help(true)
-        .after_help(examples(&spec.examples))
+        .after_help(format!("{}\n\n{REFERENCES}", examples(&spec.examples)))
         .subcommand(add_command(spec))
         .subcommand(list_command(spec))
         .subcommand(
             Command::new("show")
                 .about(format!("Show one {name} in full"))
                 .after_help(examples(&[spec.examples[2]]))
-                .arg(
-                    Arg::new("ref")
-                        .value_name("ID|NAME")
-                        .required(true)
-                        .help(format!("The {name}: its id or a name it answers to")),
-                )
+                .arg(Arg::new("ref").value_name("ID|NAME").required(true).help(format!(
+                    "The {name}: its id, or a name it answers to (name:TEXT for a name that is a number)"
+                )))
                 .arg(
                     Arg::new("as-of")
                         .long("as-of")
@@ -677,7 +685,7 @@ fn add(ctx: &Context, spec: &Spec, m: &ArgMatches) -> Result<()> {
     let mut registry = ctx.open()?;
     let command = format!("{} add", spec.kind.name());
     let id = registry.write(&command, |w| {
-        let mut cat = Catalog::load(w, spec.kind, today)?;
+        let mut cat = Catalog::load(w, spec.kind, today)?.typed();
         let built = build(spec.kind, &fields, &cat).map_err(problems_error)?;
         built.insert(w, &mut cat)
     })?;
@@ -737,33 +745,24 @@ fn edit(ctx: &Context, spec: &Spec, m: &ArgMatches) -> Result<()> {
     let command = format!("{} edit", spec.kind.name());
     let changed = registry.write(&command, |w| {
         let old = record::stored(w, spec.kind, id)?;
+        let cat = Catalog::load(w, spec.kind, today)?.typed();
         let mut fields = record::fields(w, spec.kind, id)?;
+        // The stored references go through the command line's rule with the
+        // values typed: a stored name that looks like an id stays a name.
+        for column in spec.kind.columns().iter().filter(|c| Kind::is_name_reference(c)) {
+            if let Some(value) = fields.get(column) {
+                let names: Vec<String> = value.split('|').map(|n| lookup::typed_name(n.trim()).into_owned()).collect();
+                fields.set(column, names.join("|"));
+            }
+        }
         for f in spec.fields {
             if let Some(flag) = f.flag {
-                let mut values: Vec<String> = fields.list(f.name).into_iter().map(str::to_string).collect();
-                for added in strings(m, &format!("add-{flag}")) {
-                    if !values.iter().any(|v| names::fold(v) == names::fold(&added)) {
-                        values.push(added);
-                    }
-                }
-                for removed in strings(m, &format!("remove-{flag}")) {
-                    let before = values.len();
-                    values.retain(|v| names::fold(v) != names::fold(&removed));
-                    if values.len() == before {
-                        return Err(Error::invalid(format!(
-                            "--remove-{flag}: {removed:?} is not among {} (has: {})",
-                            f.name,
-                            if values.is_empty() { "none".to_string() } else { values.join(", ") }
-                        ))
-                        .into());
-                    }
-                }
+                let values = edit_list(&cat, f.name, flag, &fields, m)?;
                 fields.set(f.name, join_multi(flag, &values)?);
             } else if let Some(v) = string(m, f.name) {
                 fields.set(f.name, v);
             }
         }
-        let cat = Catalog::load(w, spec.kind, today)?;
         let new = build(spec.kind, &fields, &cat).map_err(problems_error)?.with_id(id);
         if new.same_record(&old) {
             return Ok(false);
@@ -778,6 +777,36 @@ fn edit(ctx: &Context, spec: &Spec, m: &ArgMatches) -> Result<()> {
         ctx.info(format!("{} {id} already had those values; nothing changed", spec.kind.name()));
     }
     Ok(())
+}
+
+/// A list field after `--add-FLAG` and `--remove-FLAG`. Values are the
+/// same when they name the same record (a reference: `--remove-member 7`
+/// takes out partner 7 by whatever name it is listed), else when they are
+/// spelled alike.
+fn edit_list(cat: &Catalog, field: &str, flag: &str, fields: &Fields, m: &ArgMatches) -> Result<Vec<String>> {
+    let index = cat.index_for(field);
+    let same = |a: &str, b: &str| match index.map(|i| (i.find(a, Written::Typed), i.find(b, Written::Typed))) {
+        Some((Ok(Some(x)), Ok(Some(y)))) => x == y,
+        _ => names::fold(a) == names::fold(b),
+    };
+    let mut values: Vec<String> = fields.list(field).into_iter().map(str::to_string).collect();
+    for added in strings(m, &format!("add-{flag}")) {
+        if !values.iter().any(|v| same(v, &added)) {
+            values.push(added);
+        }
+    }
+    for removed in strings(m, &format!("remove-{flag}")) {
+        let before = values.len();
+        values.retain(|v| !same(v, &removed));
+        if values.len() == before {
+            return Err(Error::invalid(format!(
+                "--remove-{flag}: {removed:?} is not among {field} (has: {})",
+                if values.is_empty() { "none".to_string() } else { values.join(", ") }
+            ))
+            .into());
+        }
+    }
+    Ok(values)
 }
 
 fn remove(ctx: &Context, spec: &Spec, m: &ArgMatches) -> Result<()> {

@@ -18,7 +18,7 @@ pub const MAX_NAME_CHARS: usize = 500;
 pub const MAX_TEXT_CHARS: usize = 10_000;
 
 /// Fields that hold free text rather than a name.
-const FREE_TEXT: &[&str] = &["description", "topic", "text", "status_history"];
+const FREE_TEXT: &[&str] = &["description", "topic", "text", "note", "status_history"];
 
 /// Fields holding several values joined with `|`: each value is a name.
 const LISTS: &[&str] = &["aliases", "regions", "themes", "members", "partners"];

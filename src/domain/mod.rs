@@ -3,6 +3,7 @@
 //! here, so the rules can be tested on their own.
 
 pub mod date;
+pub mod history;
 pub mod limits;
 pub mod names;
 pub mod records;

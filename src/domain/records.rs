@@ -114,6 +114,12 @@ pub struct Assignment {
     pub external_id: Option<String>,
     pub starts_on: Option<Date>,
     pub ends_on: Option<Date>,
+    /// The day the source system registered it (its "created on").
+    #[serde(default)]
+    pub registered_on: Option<Date>,
+    /// A remark from the source, kept as given.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 impl Assignment {

@@ -1,18 +1,20 @@
 //! Applying rows to the registry. Each row is matched to a stored record by
 //! its key (see the README for the key of each kind), then added, updated,
-//! or left as it is. A status history is only ever added to: a later status
-//! is appended with its date, and a file that contradicts the recorded past
-//! is refused for that row, so an earlier year's figures never move.
+//! or left as it is. A row's status history is merged into the recorded
+//! one (`domain::history::merge`): what the file tells of before, between
+//! or after the recorded changes is added when it agrees with them, and a
+//! row that contradicts them is refused, naming both sides.
 
 use super::mapping::{STUDENT_ID_SEPARATORS, STUDENT_IDS, is_partner_field};
+use crate::domain::history;
 use crate::domain::*;
 use crate::error::{ExitCode, Result, classify};
 use crate::native::build::{Built, build, history_table};
 use crate::native::record;
 use crate::native::{Catalog, Fields, Kind};
 use crate::store::batch::{self, find_by_columns, find_by_external_id};
-use crate::store::history::{self, HistoryTable};
-use crate::store::lookup::{self, NameIndex};
+use crate::store::history::HistoryTable;
+use crate::store::lookup::{self, NameIndex, Written};
 use crate::store::student::{self, Pseudonym, Pseudonymiser};
 use crate::store::{self, Writer};
 
@@ -350,8 +352,7 @@ impl<'a, 'w> Applier<'a, 'w> {
         let before =
             if self.s.describe && kind != Kind::Metric { Some(record::fields(self.w, kind, id)?) } else { None };
         let changed = !built.same_record(&stored);
-        let single = fields.get("status_history").is_none();
-        let appended = match self.append_history(id, &built, single)? {
+        let appended = match self.merge_history(id, &built, fields)? {
             Ok(n) => n,
             Err(problem) => return Ok(Err(vec![problem])),
         };
@@ -397,39 +398,48 @@ impl<'a, 'w> Applier<'a, 'w> {
         Ok(base)
     }
 
-    /// Appends what the file's status history adds to the stored one;
-    /// returns a description of each change added.
-    fn append_history(&self, id: i64, built: &Built, single: bool) -> Result<Result<Vec<String>, Problem>> {
+    /// Merges the file's status history into the stored one; returns a
+    /// description of each change added or moved.
+    fn merge_history(&self, id: i64, built: &Built, fields: &Fields) -> Result<Result<Vec<String>, Problem>> {
         let Some(table) = history_table(self.s.kind) else { return Ok(Ok(Vec::new())) };
         match built {
-            Built::Assignment(_, h) => self.append::<AssignmentStatus>(table, id, h, single),
-            Built::Lab(_, h) => self.append::<LabStatus>(table, id, h, single),
-            Built::Community(_, h) => self.append::<CommunityStatus>(table, id, h, single),
-            Built::Curriculum(_, h) => self.append::<CurriculumStatus>(table, id, h, single),
-            Built::Chair(_, h) => self.append::<ChairStatus>(table, id, h, single),
+            Built::Assignment(_, h) => self.merge::<AssignmentStatus>(table, id, h, fields),
+            Built::Lab(_, h) => self.merge::<LabStatus>(table, id, h, fields),
+            Built::Community(_, h) => self.merge::<CommunityStatus>(table, id, h, fields),
+            Built::Curriculum(_, h) => self.merge::<CurriculumStatus>(table, id, h, fields),
+            Built::Chair(_, h) => self.merge::<ChairStatus>(table, id, h, fields),
             _ => Ok(Ok(Vec::new())),
         }
     }
 
-    fn append<S: Vocabulary + serde::Serialize>(
+    fn merge<S: Vocabulary + serde::Serialize>(
         &self,
         table: HistoryTable,
         id: i64,
         file: &[StatusChange<S>],
-        single: bool,
+        fields: &Fields,
     ) -> Result<Result<Vec<String>, Problem>> {
-        let stored = history::load::<S>(self.w, table, id)?;
-        let added = match merge_history(&stored, file, single) {
-            Ok(added) => added,
-            Err(message) => {
-                let field = if single { "status" } else { "status_history" };
+        let recorded = batch::history_entries::<S>(self.w, table, id)?;
+        let merged = match history::merge(&recorded, file) {
+            Ok(merged) => merged,
+            Err(contradiction) => {
+                let field = origin(fields, contradiction.file_change());
+                let message = format!(
+                    "{}; a status history takes what a file adds to it, never a contradiction (if the file is right, correct the registry with `ipart {} status` first)",
+                    contradiction.describe(),
+                    self.s.kind.name()
+                );
                 return Ok(Err(Problem::field(field, message)));
             }
         };
         let mut said = Vec::new();
-        for change in added {
-            history::set(self.w, table, id, change)?;
-            said.push(format!("status {} from {}", change.status.code(), change.since));
+        for entry in merged.iter().filter(|e| e.revision.is_none()) {
+            store::history::set(self.w, table, id, entry.change)?;
+            said.push(format!("status {} from {}", entry.change.status.code(), entry.change.since));
+        }
+        for gone in recorded.iter().filter(|r| !merged.iter().any(|m| m.change.since == r.change.since)) {
+            batch::remove_status_change(self.w, table, id, gone.change.since)?;
+            said.push(format!("no status change on {} (it began earlier)", gone.change.since));
         }
         Ok(Ok(said))
     }
@@ -439,7 +449,7 @@ impl<'a, 'w> Applier<'a, 'w> {
     fn create_missing_partners(&mut self, fields: &Fields) -> Result<Result<(), Vec<Problem>>> {
         for (field, sector) in self.s.create_partners.clone() {
             for name in fields.list(field) {
-                match self.cat.partners.names.find(name) {
+                match self.cat.partners.names.find(name, Written::InFile) {
                     Ok(None) => {}
                     _ => continue,
                 }
@@ -511,11 +521,13 @@ impl<'a, 'w> Applier<'a, 'w> {
                 ))),
             }
         };
-        let partner = |field: &str| f.get(field).and_then(|name| self.cat.partners.names.find(name).ok().flatten());
+        let partner = |field: &str| {
+            f.get(field).and_then(|name| self.cat.partners.names.find(name, Written::InFile).ok().flatten())
+        };
         let date = |field: &str| f.get(field).and_then(|d| parse_date(d).ok()).map(|d| d.to_string());
         let by_name = |index: &NameIndex| match f.get("name") {
             None => Ok(None),
-            Some(name) => index.find(name).map_err(|e| Problem::field("name", e.message)),
+            Some(name) => index.find(name, Written::InFile).map_err(|e| Problem::field("name", e.message)),
         };
         Ok(match self.s.kind {
             Kind::Assignment | Kind::Phd => match (f.get("source"), f.get("external_id")) {
@@ -537,7 +549,7 @@ impl<'a, 'w> Applier<'a, 'w> {
                     one(find_by_columns(w, "assignment", &columns, &values)?, "assignment")
                 }
                 (source, None) => {
-                    let theme = f.get("theme").and_then(|t| self.cat.themes.find(t).ok().flatten());
+                    let theme = f.get("theme").and_then(|t| self.cat.themes.find(t, Written::InFile).ok().flatten());
                     let columns = [
                         "source",
                         "external_id",
@@ -594,7 +606,7 @@ impl<'a, 'w> Applier<'a, 'w> {
         }
         let spellings = f.get("name").into_iter().chain(f.get("short_name")).chain(f.list("aliases"));
         for spelling in spellings {
-            match self.cat.partners.names.find(spelling) {
+            match self.cat.partners.names.find(spelling, Written::InFile) {
                 Ok(Some(id)) => found.push((id, format!("the name {spelling:?}"))),
                 Ok(None) => {}
                 Err(e) => return Ok(Err(Problem::field("name", e.message))),
@@ -614,61 +626,18 @@ impl<'a, 'w> Applier<'a, 'w> {
     }
 }
 
-/// What a file's status history adds to the stored one.
-///
-/// `single`: the file gives one status (a source system's current status,
-/// dated from a status date column or the import date). It adds a change
-/// when the status differs from the one recorded on that date; a change
-/// dated before the last recorded one is refused, since it would rewrite
-/// history. Otherwise the file gives a whole history (native files): its
-/// entries missing from the stored one are appended, if they come after it.
-pub fn merge_history<S: Vocabulary>(
-    stored: &[StatusChange<S>],
-    file: &[StatusChange<S>],
-    single: bool,
-) -> Result<Vec<StatusChange<S>>, String> {
-    let Some(last) = stored.last() else { return Ok(file.to_vec()) };
-    if single {
-        let Some(change) = file.last() else { return Ok(Vec::new()) };
-        if change.since >= last.since {
-            return Ok(if change.status == last.status { Vec::new() } else { vec![*change] });
-        }
-        if status_on(stored, change.since).is_some_and(|s| s.status == change.status) {
-            return Ok(Vec::new());
-        }
-        return Err(format!(
-            "{} since {} contradicts the recorded history, which is {} since {}; a status history is only added to, never rewritten (date the change with a status date column or --on)",
-            change.status.code(),
-            change.since,
-            last.status.code(),
-            last.since
-        ));
+/// The field of a row that gave `change` of its status history: the
+/// milestone column of its status, the status date, or the native history.
+fn origin<S: Vocabulary>(fields: &Fields, change: StatusChange<S>) -> &'static str {
+    if fields.get("status_history").is_some() {
+        return "status_history";
     }
-    let mut added = Vec::new();
-    for change in file {
-        match stored.iter().find(|s| s.since == change.since) {
-            Some(s) if s.status == change.status => {}
-            Some(s) => {
-                return Err(format!(
-                    "says {} on {}, but the registry has {} on that day; a status history is only added to, never rewritten",
-                    change.status.code(),
-                    change.since,
-                    s.status.code()
-                ));
-            }
-            None if change.since > last.since => added.push(*change),
-            None => {
-                return Err(format!(
-                    "adds {} on {}, before the registry's last change ({} on {}); a status history is only added to, never rewritten",
-                    change.status.code(),
-                    change.since,
-                    last.status.code(),
-                    last.since
-                ));
-            }
-        }
+    let day = change.since.to_string();
+    let dated = |field: &str| fields.get(field).and_then(|d| parse_date(d).ok()).map(|d| d.to_string());
+    if dated(change.status.code()).as_deref() == Some(day.as_str()) {
+        return change.status.code();
     }
-    Ok(added)
+    if fields.get("status_since").is_some() { "status_since" } else { "status" }
 }
 
 /// A write that may be refused for this row (a name already taken, a
@@ -724,34 +693,6 @@ pub fn default_partner_sectors(kind: Kind) -> Vec<(&'static str, Sector)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use AssignmentStatus::*;
-
-    fn h(entries: &[(&str, AssignmentStatus)]) -> Vec<StatusChange<AssignmentStatus>> {
-        entries.iter().map(|(d, s)| StatusChange { since: d.parse().unwrap(), status: *s }).collect()
-    }
-
-    #[test]
-    fn a_single_status_appends_only_when_it_changes() {
-        let stored = h(&[("2023-01-10", Preparation), ("2023-03-01", InProgress)]);
-        assert_eq!(merge_history(&stored, &h(&[("2024-01-15", InProgress)]), true), Ok(vec![]));
-        assert_eq!(merge_history(&stored, &h(&[("2024-01-15", Completed)]), true), Ok(h(&[("2024-01-15", Completed)])));
-        // An old export that agrees with the past changes nothing.
-        assert_eq!(merge_history(&stored, &h(&[("2023-02-01", Preparation)]), true), Ok(vec![]));
-        assert!(
-            merge_history(&stored, &h(&[("2023-02-01", Completed)]), true).unwrap_err().contains("never rewritten")
-        );
-    }
-
-    #[test]
-    fn a_whole_history_must_extend_the_stored_one() {
-        let stored = h(&[("2023-01-10", Preparation), ("2023-03-01", InProgress)]);
-        let longer = h(&[("2023-01-10", Preparation), ("2023-03-01", InProgress), ("2023-07-01", Completed)]);
-        assert_eq!(merge_history(&stored, &longer, false), Ok(h(&[("2023-07-01", Completed)])));
-        assert_eq!(merge_history(&stored, &stored, false), Ok(vec![]));
-        assert_eq!(merge_history(&stored, &h(&[("2023-01-10", Preparation)]), false), Ok(vec![]));
-        assert!(merge_history(&stored, &h(&[("2023-03-01", Cancelled)]), false).is_err());
-        assert!(merge_history(&stored, &h(&[("2023-02-01", Cancelled)]), false).is_err());
-    }
 
     #[test]
     fn id_set_remembers() {

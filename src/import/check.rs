@@ -224,7 +224,7 @@ fn unknown_values(kind: Kind, field: &'static str, fields: &Fields, catalog: Opt
         Some(Accepted::Themes) => {
             if let Some(catalog) = catalog {
                 for item in items {
-                    if !matches!(catalog.themes.find(item), Ok(Some(_))) {
+                    if !matches!(catalog.themes.find(item, crate::store::lookup::Written::InFile), Ok(Some(_))) {
                         out.push(format!("not a theme of the registry: give its code under [values.{field}]"));
                     }
                 }
@@ -238,7 +238,7 @@ fn unknown_values(kind: Kind, field: &'static str, fields: &Fields, catalog: Opt
             };
             if let (Some(sector), Some(catalog)) = (sector, catalog) {
                 for item in items {
-                    if let Err(e) = catalog.partners.resolve_in(item, sector) {
+                    if let Err(e) = catalog.partners.resolve_in(item, sector, crate::store::lookup::Written::InFile) {
                         out.push(format!("{}: give the registry's name under [partner_aliases]", e.message));
                     }
                 }

@@ -21,6 +21,8 @@ struct Rule {
     field: &'static str,
     cell: usize,
     pattern: Option<regex_lite::Regex>,
+    /// The cell holds a date (a date field, or a milestone of `[history]`).
+    date: bool,
 }
 
 /// How rows of one file become fields.
@@ -72,7 +74,7 @@ impl Layout {
                 )));
             }
             labels.insert(field, format!("column {column:?}"));
-            rules.push(Rule { field, cell, pattern: None });
+            rules.push(Rule { field, cell, pattern: None, date: is_date_field(field) });
         }
         let provided = rules.iter().map(|r| r.field).collect();
         Ok(Layout { kind, rules, mapping: None, labels, width: header.len(), provided })
@@ -84,7 +86,8 @@ impl Layout {
         let mut rules = Vec::new();
         let mut labels = HashMap::new();
         let width = width.max(header.len());
-        for rule in &mapping.fields {
+        for (n, rule) in mapping.rules().enumerate() {
+            let milestone = n >= mapping.fields.len();
             let cell = match &rule.column {
                 Column::Position(p) if *p <= width => p - 1,
                 Column::Position(p) => {
@@ -98,7 +101,8 @@ impl Layout {
                 })?,
             };
             labels.insert(rule.field, rule.column.label());
-            rules.push(Rule { field: rule.field, cell, pattern: rule.pattern.clone() });
+            let date = milestone || is_date_field(rule.field);
+            rules.push(Rule { field: rule.field, cell, pattern: rule.pattern.clone(), date });
         }
         let mut provided: Vec<&'static str> = rules.iter().map(|r| r.field).collect();
         for (field, _) in &mapping.constants {
@@ -200,7 +204,7 @@ impl Layout {
         }
         // An ISO date is read as one whatever the file's format: that is
         // how a spreadsheet's date cells and a reject file's dates come.
-        if is_date_field(rule.field) && !m.date_formats.is_empty() && !value.is_empty() && !is_iso_date(&value) {
+        if rule.date && !m.date_formats.is_empty() && !value.is_empty() && !is_iso_date(&value) {
             let read = m.date_formats.iter().find_map(|f| f.read(&value));
             value = match read {
                 Some(date) => date.to_string(),
@@ -224,7 +228,7 @@ impl Layout {
             return Ok(format!("dates {} (mapping)", forms.join(" or ")));
         }
         let mut styles: Vec<&str> = Vec::new();
-        for rule in self.rules.iter().filter(|r| is_date_field(r.field)) {
+        for rule in self.rules.iter().filter(|r| r.date) {
             for row in sample {
                 let Some(value) = row.get(rule.cell).map(|v| v.trim()).filter(|v| !v.is_empty()) else { continue };
                 let style = date_style(value);

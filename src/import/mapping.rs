@@ -14,7 +14,9 @@ use toml::Spanned;
 
 use super::input::Encoding;
 use crate::domain::names::fold;
-use crate::domain::{Date, Sector, Vocabulary};
+use crate::domain::{
+    AssignmentStatus, ChairStatus, CommunityStatus, CurriculumStatus, Date, LabStatus, Sector, Vocabulary,
+};
 use crate::error::Error;
 use crate::native::Kind;
 
@@ -58,6 +60,10 @@ pub struct Mapping {
     pub header: bool,
     pub date_formats: Vec<DateFormat>,
     pub fields: Vec<FieldRule>,
+    /// The `[history]` table: the dated column that marks each status (the
+    /// rule's field is the status code), read as milestones before the
+    /// current status (see `domain::history::with_milestones`).
+    pub history: Vec<FieldRule>,
     pub constants: Vec<(&'static str, String)>,
     /// Per field: folded source value -> registry value.
     pub values: HashMap<&'static str, HashMap<String, String>>,
@@ -89,6 +95,8 @@ struct Raw {
     file: RawFile,
     #[serde(default)]
     fields: BTreeMap<Spanned<String>, Spanned<RawColumn>>,
+    #[serde(default)]
+    history: BTreeMap<Spanned<String>, Spanned<RawColumn>>,
     #[serde(default)]
     constants: BTreeMap<Spanned<String>, String>,
     #[serde(default)]
@@ -173,12 +181,37 @@ pub const STUDENT_IDS: &str = "student_ids";
 /// otherwise: any of these.
 pub const STUDENT_ID_SEPARATORS: [char; 3] = [';', ',', '|'];
 
-/// Fields holding dates (status histories hold their own, in ISO form).
+/// Fields holding dates (status histories hold their own, in ISO form; the
+/// milestones of a mapping's `[history]` are dates too).
 pub fn is_date_field(field: &str) -> bool {
     matches!(
         field,
-        "joined_on" | "left_on" | "starts_on" | "ends_on" | "started_on" | "ended_on" | "asked_on" | "status_since"
+        "joined_on"
+            | "left_on"
+            | "starts_on"
+            | "ends_on"
+            | "started_on"
+            | "ended_on"
+            | "asked_on"
+            | "status_since"
+            | "registered_on"
     )
+}
+
+/// The code of the status `name` spells for records of `kind` (any
+/// spelling its vocabulary accepts); `None` for a kind without a status.
+fn status_code(kind: Kind, name: &str) -> Option<Result<&'static str, Error>> {
+    fn code<S: Vocabulary>(name: &str) -> Result<&'static str, Error> {
+        S::parse(name).map(|s| s.code())
+    }
+    Some(match kind {
+        Kind::Assignment => code::<AssignmentStatus>(name),
+        Kind::Lab => code::<LabStatus>(name),
+        Kind::Community => code::<CommunityStatus>(name),
+        Kind::Curriculum => code::<CurriculumStatus>(name),
+        Kind::Chair => code::<ChairStatus>(name),
+        _ => return None,
+    })
 }
 
 /// Fields naming partners.
@@ -193,6 +226,11 @@ pub fn kind_from_name(s: &str) -> Option<Kind> {
 }
 
 impl Mapping {
+    /// Every column rule: `[fields]`, then `[history]`.
+    pub fn rules(&self) -> impl Iterator<Item = &FieldRule> {
+        self.fields.iter().chain(&self.history)
+    }
+
     /// Reads and checks the mapping file at `path` for records of `kind`.
     pub fn load(path: &Path, kind: Kind) -> Result<Mapping, Error> {
         let name = path.display().to_string();
@@ -260,43 +298,38 @@ impl Mapping {
         let mut student_id_separator = None;
         for (key, spec) in &raw.fields {
             let f = field(key)?;
-            let (column, pattern) = match spec.get_ref() {
-                RawColumn::Name(n) => (Column::Name(n.clone()), None),
-                RawColumn::Position(p) => (column_position(*p).map_err(|m| fail(spec.span(), m))?, None),
-                RawColumn::Detailed(d) => {
-                    let column = match &d.column {
-                        RawColumnRef::Name(n) => Column::Name(n.clone()),
-                        RawColumnRef::Position(p) => column_position(*p).map_err(|m| fail(spec.span(), m))?,
-                    };
-                    let pattern = d
-                        .pattern
-                        .as_deref()
-                        .map(|p| {
-                            regex_lite::Regex::new(p).map_err(|e| {
-                                fail(spec.span(), format!("pattern {p:?} is not a regular expression: {e}"))
-                            })
-                        })
-                        .transpose()?;
-                    if let Some(separator) = &d.separator {
-                        if f != STUDENT_IDS {
-                            return Err(fail(
-                                spec.span(),
-                                format!("separator applies to {STUDENT_IDS} only, not to {f}"),
-                            ));
-                        }
-                        if separator.is_empty() {
-                            return Err(fail(
-                                spec.span(),
-                                "separator is empty: give the text between two student identifiers, such as \";\""
-                                    .into(),
-                            ));
-                        }
-                        student_id_separator = Some(separator.clone());
-                    }
-                    (column, pattern)
+            let (column, pattern, separator) = column_spec(spec).map_err(|m| fail(spec.span(), m))?;
+            if let Some(separator) = separator {
+                if f != STUDENT_IDS {
+                    return Err(fail(spec.span(), format!("separator applies to {STUDENT_IDS} only, not to {f}")));
                 }
-            };
+                student_id_separator = Some(separator);
+            }
             fields.push(FieldRule { field: f, column, pattern });
+        }
+        let mut history: Vec<FieldRule> = Vec::new();
+        for (key, spec) in &raw.history {
+            let code = match status_code(kind, key.get_ref()) {
+                None => {
+                    return Err(fail(
+                        key.span(),
+                        format!(
+                            "[history] is for records with a status history (assignments, labs, communities, curricula and chairs), not {} records",
+                            kind.name()
+                        ),
+                    ));
+                }
+                Some(Err(e)) => return Err(fail(key.span(), e.message)),
+                Some(Ok(code)) => code,
+            };
+            if history.iter().any(|r| r.field == code) {
+                return Err(fail(key.span(), format!("[history] gives {code} twice (under two of its names)")));
+            }
+            let (column, pattern, separator) = column_spec(spec).map_err(|m| fail(spec.span(), m))?;
+            if separator.is_some() {
+                return Err(fail(spec.span(), format!("separator applies to {STUDENT_IDS} only, not to {code}")));
+            }
+            history.push(FieldRule { field: code, column, pattern });
         }
         let mut constants = Vec::new();
         for (key, value) in &raw.constants {
@@ -364,6 +397,7 @@ impl Mapping {
             header: raw.file.header.unwrap_or(true),
             date_formats,
             fields,
+            history,
             constants,
             values,
             partner_aliases: raw.partner_aliases.iter().map(|(k, v)| (fold(k), v.clone())).collect(),
@@ -373,6 +407,32 @@ impl Mapping {
             ignore: raw.ignore,
             sheet,
         })
+    }
+}
+
+/// A column as `[fields]` and `[history]` give it: a header name, a
+/// position, or `{ column = ..., pattern = '...', separator = "..." }`.
+fn column_spec(spec: &Spanned<RawColumn>) -> Result<(Column, Option<regex_lite::Regex>, Option<String>), String> {
+    match spec.get_ref() {
+        RawColumn::Name(n) => Ok((Column::Name(n.clone()), None, None)),
+        RawColumn::Position(p) => Ok((column_position(*p)?, None, None)),
+        RawColumn::Detailed(d) => {
+            let column = match &d.column {
+                RawColumnRef::Name(n) => Column::Name(n.clone()),
+                RawColumnRef::Position(p) => column_position(*p)?,
+            };
+            let pattern = d
+                .pattern
+                .as_deref()
+                .map(|p| {
+                    regex_lite::Regex::new(p).map_err(|e| format!("pattern {p:?} is not a regular expression: {e}"))
+                })
+                .transpose()?;
+            if d.separator.as_deref() == Some("") {
+                return Err("separator is empty: give the text between two student identifiers, such as \";\"".into());
+            }
+            Ok((column, pattern, d.separator.clone()))
+        }
     }
 }
 
@@ -561,5 +621,30 @@ short_name = { column = "Naam", pattern = '\(([^)]+)\)$' }
         assert_eq!(m.fields[0].column, Column::Position(1));
         assert_eq!(m.values["kind"]["afstudeerstage"], "graduation");
         assert!(m.fields[1].pattern.is_some());
+    }
+
+    #[test]
+    fn history_columns_are_statuses_of_the_kind() {
+        let text =
+            "[fields]\nstatus = \"Fase\"\n[history]\n\"in voorbereiding\" = \"Aangemaakt op\"\nin_progress = 11\n";
+        let m = Mapping::parse(text, "m.toml", Kind::Assignment).unwrap();
+        let rules: Vec<(&str, Column)> = m.history.iter().map(|r| (r.field, r.column.clone())).collect();
+        assert_eq!(
+            rules,
+            [("preparation", Column::Name("Aangemaakt op".into())), ("in_progress", Column::Position(11))]
+        );
+        assert_eq!(m.rules().count(), 3);
+        let fails = |text: &str, kind| Mapping::parse(text, "m.toml", kind).unwrap_err().message;
+        let err = fails("[history]\nbezig = \"Einddatum\"\n", Kind::Assignment);
+        assert!(err.starts_with("m.toml:2:1: \"bezig\" is not an assignment status (expected preparation"), "{err}");
+        let err = fails("[history]\npreparation = \"A\"\n\"in voorbereiding\" = \"B\"\n", Kind::Assignment);
+        assert!(err.contains(":2:1: [history] gives preparation twice"), "{err}");
+        let err = fails("[history]\nactive = \"Sinds\"\n", Kind::Partner);
+        assert!(err.starts_with("m.toml:2:1: [history] is for records with a status history"), "{err}");
+        let err = fails("[history]\npreparation = { column = \"A\", separator = \";\" }\n", Kind::Assignment);
+        assert!(err.contains("separator applies to student_ids only, not to preparation"), "{err}");
+        // Labs have histories of their own statuses.
+        let m = Mapping::parse("[history]\n\"in oprichting\" = \"Opgericht\"\n", "m.toml", Kind::Lab).unwrap();
+        assert_eq!(m.history[0].field, "in_formation");
     }
 }

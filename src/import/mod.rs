@@ -169,8 +169,7 @@ pub fn run(
             HeaderHint::Columns(columns)
         }
         Some(m) => HeaderHint::Names(
-            m.fields
-                .iter()
+            m.rules()
                 .filter_map(|f| match &f.column {
                     mapping::Column::Name(n) => Some(n.clone()),
                     mapping::Column::Position(_) => None,
@@ -375,6 +374,10 @@ fn messages(layout: &Layout, cells: &[CellProblem], problems: &[Problem]) -> Vec
             None => p.message.clone(),
         });
     }
+    // One column may feed two fields (a creation date that is both the
+    // registration date and a milestone): its problem is said once.
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|m| seen.insert(m.clone()));
     out
 }
 

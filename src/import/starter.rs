@@ -217,7 +217,12 @@ fn values_tables(out: &mut String, ctx: &Context, header: &[String], fields: &[O
                 Some((ref codes, index)) => (
                     codes.clone(),
                     Box::new(move |v: &str| {
-                        index.find(v).ok().flatten().and_then(|id| index.name(id)).map(str::to_string)
+                        index
+                            .find(v, crate::store::lookup::Written::InFile)
+                            .ok()
+                            .flatten()
+                            .and_then(|id| index.name(id))
+                            .map(str::to_string)
                     }),
                 ),
                 None => (vec!["a theme code of the registry (ipart theme list)".to_string()], Box::new(|_: &str| None)),

@@ -89,18 +89,19 @@ impl<'a> Reader<'a> {
     }
 
     fn reference(&mut self, field: &'static str, index: &NameIndex) -> Option<i64> {
-        self.parse(field, |s| index.resolve(s))
+        let written = self.cat.written;
+        self.parse(field, |s| index.resolve(s, written))
     }
 
     fn partner(&mut self, field: &'static str, sector: Sector) -> Option<i64> {
-        let partners = &self.cat.partners;
-        self.parse(field, |s| partners.resolve_in(s, sector))
+        let (partners, written) = (&self.cat.partners, self.cat.written);
+        self.parse(field, |s| partners.resolve_in(s, sector, written))
     }
 
     fn references(&mut self, field: &'static str, index: &NameIndex) -> Vec<i64> {
         let mut ids = Vec::new();
         for item in self.fields.list(field) {
-            match index.resolve(item) {
+            match index.resolve(item, self.cat.written) {
                 Ok(id) if !ids.contains(&id) => ids.push(id),
                 Ok(_) => {}
                 Err(e) => self.fail(field, e.message),
@@ -109,18 +110,28 @@ impl<'a> Reader<'a> {
         ids
     }
 
-    /// The status history: `status_history` (DATE=status|...), or a single
-    /// `status` with `status_since` (today when absent).
+    /// The status history: `status_history` (DATE=status|...), or the
+    /// current `status` with `status_since` (today when absent), after the
+    /// milestones a mapping's `[history]` gives: a field per status, named
+    /// by its code, holding the day a column says it began. Every
+    /// milestone is checked, also those that turn out to be plans (see
+    /// [`crate::domain::history::with_milestones`]).
     fn history<S: Vocabulary>(&mut self) -> Option<Vec<StatusChange<S>>> {
         if self.fields.get("status_history").is_some() {
             return self.parse("status_history", history::parse_native::<S>);
+        }
+        let mut milestones = Vec::new();
+        for status in S::ALL {
+            if let Some(since) = self.date(status.code()) {
+                milestones.push(StatusChange { since, status: *status });
+            }
         }
         let status = self.required("status", S::parse)?;
         let since = match self.fields.get("status_since") {
             Some(_) => self.date("status_since")?,
             None => self.cat.today,
         };
-        Some(vec![StatusChange { since, status }])
+        Some(crate::domain::history::with_milestones(milestones, StatusChange { since, status }))
     }
 
     fn finish<T>(mut self, value: Option<T>) -> Result<T, Problems> {
@@ -198,8 +209,9 @@ pub fn build(kind: Kind, fields: &Fields, cat: &Catalog) -> Result<Built, Proble
         Kind::Assignment => {
             let title = r.required_text("title");
             let kind = r.required("kind", AssignmentKind::parse);
-            let theme = r.required("theme", |s| cat.themes.resolve(s));
-            let government = r.required("government_partner", |s| cat.partners.resolve_in(s, Sector::Government));
+            let theme = r.required("theme", |s| cat.themes.resolve(s, cat.written));
+            let government =
+                r.required("government_partner", |s| cat.partners.resolve_in(s, Sector::Government, cat.written));
             let education = r.partner("education_partner", Sector::Education);
             let given_level: Option<Level> = r.vocab("level");
             let partner_level = education.and_then(|id| cat.partners.level(id));
@@ -227,6 +239,7 @@ pub fn build(kind: Kind, fields: &Fields, cat: &Catalog) -> Result<Built, Proble
             let students = if fields.get("students").is_some() { r.integer("students") } else { Some(1) };
             let starts_on = r.date("starts_on");
             let ends_on = r.date("ends_on");
+            let registered_on = r.date("registered_on");
             // Checked here too, so they are reported alongside other problems.
             if let Some(n) = students {
                 require_students(&mut r.problems, n);
@@ -249,6 +262,8 @@ pub fn build(kind: Kind, fields: &Fields, cat: &Catalog) -> Result<Built, Proble
                         external_id: r.text("external_id"),
                         starts_on,
                         ends_on,
+                        registered_on,
+                        note: r.text("note"),
                     };
                     r.problems.extend(a.check());
                     Some(a)
@@ -295,9 +310,11 @@ pub fn build(kind: Kind, fields: &Fields, cat: &Catalog) -> Result<Built, Proble
         }
         Kind::Phd => {
             let started_on = r.required("started_on", parse_date);
-            let theme = r.required("theme", |s| cat.themes.resolve(s));
-            let government = r.required("government_partner", |s| cat.partners.resolve_in(s, Sector::Government));
-            let education = r.required("education_partner", |s| cat.partners.resolve_in(s, Sector::Education));
+            let theme = r.required("theme", |s| cat.themes.resolve(s, cat.written));
+            let government =
+                r.required("government_partner", |s| cat.partners.resolve_in(s, Sector::Government, cat.written));
+            let education =
+                r.required("education_partner", |s| cat.partners.resolve_in(s, Sector::Education, cat.written));
             let ended_on = r.date("ended_on");
             let phd = match (started_on, theme, government, education) {
                 (Some(started_on), Some(theme_id), Some(government_partner_id), Some(education_partner_id)) => {
@@ -358,7 +375,7 @@ pub fn build(kind: Kind, fields: &Fields, cat: &Catalog) -> Result<Built, Proble
         }
         Kind::Question => {
             let text = r.required_text("text");
-            let theme = r.required("theme", |s| cat.themes.resolve(s));
+            let theme = r.required("theme", |s| cat.themes.resolve(s, cat.written));
             let asked_on = r.required("asked_on", parse_date);
             let source_activity_id = r.reference("source_activity", &cat.activities);
             let source_partner_id = r.reference("source_partner", &cat.partners.names);

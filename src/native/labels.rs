@@ -37,6 +37,8 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("students", "students", "studenten"),
     ("starts_on", "starts on", "begint op"),
     ("ends_on", "ends on", "eindigt op"),
+    ("registered_on", "registered on", "geregistreerd op"),
+    ("note", "note", "opmerking"),
     ("status", "status", "status"),
     ("status_since", "since", "sinds"),
     ("since", "since", "sinds"),

@@ -16,7 +16,7 @@ use rusqlite::Connection;
 
 use crate::domain::Date;
 use crate::error::Result;
-use crate::store::lookup::{self, NameIndex, PartnerIndex};
+use crate::store::lookup::{self, NameIndex, PartnerIndex, Written};
 
 /// The kinds of record, in the order files must be loaded (a record may
 /// only refer to kinds before it).
@@ -137,6 +137,8 @@ impl Kind {
                 "starts_on",
                 "ends_on",
                 "status_history",
+                "registered_on",
+                "note",
             ],
             Kind::Phd => &[
                 "source",
@@ -174,6 +176,23 @@ impl Kind {
     /// Columns holding several values joined with `|`.
     pub fn is_multi(column: &str) -> bool {
         matches!(column, "aliases" | "regions" | "themes" | "members" | "partners")
+    }
+
+    /// Columns naming other records by name (partners, themes, labs,
+    /// activities), as opposed to keys (`SOURCE:EXTERNAL_ID`).
+    pub fn is_name_reference(column: &str) -> bool {
+        matches!(
+            column,
+            "theme"
+                | "themes"
+                | "government_partner"
+                | "education_partner"
+                | "source_partner"
+                | "members"
+                | "partners"
+                | "lab"
+                | "source_activity"
+        )
     }
 }
 
@@ -251,6 +270,9 @@ pub struct Catalog {
     pub phds: NameIndex,
     /// The date a status without a date began.
     pub today: Date,
+    /// How the references resolved against it were written: in a file
+    /// (names only), unless [`Catalog::typed`] says on the command line.
+    pub written: Written,
 }
 
 impl Catalog {
@@ -265,6 +287,27 @@ impl Catalog {
             assignments: if keyed { lookup::keyed_index(conn, "assignment")? } else { NameIndex::default() },
             phds: if keyed { lookup::keyed_index(conn, "phd")? } else { NameIndex::default() },
             today,
+            written: Written::InFile,
         })
+    }
+
+    /// The index a name-reference column resolves against.
+    pub fn index_for(&self, column: &str) -> Option<&NameIndex> {
+        match column {
+            "government_partner" | "education_partner" | "source_partner" | "members" | "partners" => {
+                Some(&self.partners.names)
+            }
+            "theme" | "themes" => Some(&self.themes),
+            "lab" => Some(&self.labs),
+            "source_activity" => Some(&self.activities),
+            _ => None,
+        }
+    }
+
+    /// For values typed on the command line, where a bare number is an id
+    /// (see [`Written`]).
+    pub fn typed(mut self) -> Self {
+        self.written = Written::Typed;
+        self
     }
 }

@@ -11,6 +11,7 @@ use crate::domain::*;
 use crate::error::{Error, Result};
 use crate::output::csv_text;
 use crate::store::initiative::{CHAIR, CURRICULUM, InitiativeFilter, InitiativeTable, InitiativeView};
+use crate::store::lookup::Written;
 use crate::store::{self, history, lookup};
 
 /// Filters of `list`, as typed; each kind uses those that apply to it.
@@ -59,7 +60,7 @@ fn parse_opt<V: Vocabulary>(flag: &str, value: &Option<String>) -> Result<Option
 fn resolve_opt(flag: &str, index: &lookup::NameIndex, value: &Option<String>) -> Result<Option<i64>> {
     value
         .as_deref()
-        .map(|s| index.resolve(s).map_err(|e| Error::invalid(format!("--{flag}: {}", e.message))))
+        .map(|s| index.resolve(s, Written::Typed).map_err(|e| Error::invalid(format!("--{flag}: {}", e.message))))
         .transpose()
         .map_err(Into::into)
 }
@@ -78,7 +79,7 @@ fn assignment_record(v: &store::assignment::AssignmentView) -> Map<String, Value
         "id": a.id, "source": a.source, "external_id": a.external_id, "title": a.title, "kind": a.kind,
         "level": a.level, "theme": v.theme, "government_partner": v.government_partner,
         "education_partner": v.education_partner, "lab": v.lab, "students": a.students,
-        "starts_on": a.starts_on, "ends_on": a.ends_on,
+        "starts_on": a.starts_on, "ends_on": a.ends_on, "registered_on": a.registered_on, "note": a.note,
     }))
 }
 
@@ -331,8 +332,10 @@ pub fn stored(conn: &Connection, kind: Kind, id: i64) -> Result<Built> {
     })
 }
 
-/// The id of the record `input` names: an id, or a name, short name, alias,
-/// theme code or `SOURCE:EXTERNAL_ID`, as the kind allows.
+/// The id of the record `input` names, as typed on the command line: a bare
+/// number is an id; `name:TEXT` is TEXT read as a name only; anything else
+/// a name, short name, alias, theme code or `SOURCE:EXTERNAL_ID`, as the
+/// kind allows (see [`Written`]).
 pub fn resolve(conn: &Connection, kind: Kind, input: &str) -> Result<i64> {
     let index = match kind {
         Kind::Theme => lookup::theme_index(conn)?,
@@ -349,10 +352,11 @@ pub fn resolve(conn: &Connection, kind: Kind, input: &str) -> Result<i64> {
             "a question",
             "question list",
             "SELECT id, CAST(id AS TEXT), NULL FROM question",
-        )?,
+        )?
+        .keyed(),
         Kind::Metric => anyhow::bail!("figures have no ids; use `ipart metric`"),
     };
-    index.resolve(input).map_err(|e| Error::not_found(e.message).into())
+    index.resolve(input, Written::Typed).map_err(|e| Error::not_found(e.message).into())
 }
 
 /// Whether a kind's history table is what `status` changes.

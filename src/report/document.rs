@@ -1176,7 +1176,7 @@ pub fn definitions(names: &Names) -> Section {
         Lang::En => vec![
             "The state on a date: each record's last status change on or before it; a record exists on a date when its first change is on or before it. Changes dated later never alter a report, so a report for a past period gives the same figures whenever it is run.",
             "Partners count on a date when they joined on or before it and had not left (left after it, or not at all).",
-            "Assignments: those existing on the end date, whatever their status. Started, completed and cancelled during the period: the assignment's first change to that status lies in the period; registered: its first change of all.",
+            "Assignments: those existing on the end date, whatever their status. Started, completed and cancelled during the period: the assignment's first change to that status lies in the period; registered: its registration date lies in the period (for one without a registration date, its first change of all).",
             "Shares are whole percentages of the total named with them, rounded so that together they make exactly 100% (largest remainder method).",
             "Students helped: the students of assignments in progress or completed on the end date; to an internship: the same for internships.",
             "Unique students: students counted once however many of those assignments they are on, told apart by the student identifiers imports gave (kept only as keyed hashes); assignments without identifiers add none, so the figure covers only the assignments with student identifiers.",
@@ -1189,7 +1189,7 @@ pub fn definitions(names: &Names) -> Section {
         Lang::Nl => vec![
             "De stand op een datum: de laatste statuswijziging van elk record op of vóór die datum; een record bestaat op een datum als de eerste wijziging op of vóór die datum ligt. Latere wijzigingen veranderen een verslag nooit: een verslag over een afgelopen periode geeft altijd dezelfde cijfers.",
             "Partners tellen op een datum als ze op of vóór die datum toetraden en nog niet vertrokken waren.",
-            "Opdrachten: alle opdrachten die op de einddatum bestaan, met welke status ook. Gestart, afgerond en geannuleerd in de periode: de eerste wijziging naar die status ligt in de periode; geregistreerd: de allereerste wijziging.",
+            "Opdrachten: alle opdrachten die op de einddatum bestaan, met welke status ook. Gestart, afgerond en geannuleerd in de periode: de eerste wijziging naar die status ligt in de periode; geregistreerd: de registratiedatum ligt in de periode (zonder registratiedatum: de allereerste wijziging).",
             "Aandelen zijn hele procenten van het genoemde totaal, zo afgerond dat ze samen precies 100% zijn (methode van de grootste overschotten).",
             "Geholpen studenten: de studenten van opdrachten die op de einddatum in uitvoering of afgerond zijn; aan een stage: hetzelfde voor stages.",
             "Unieke studenten: studenten eenmaal geteld, op hoeveel van die opdrachten ze ook zitten, herkend aan de studentnummers die imports meegaven (alleen als sleutel-hash bewaard); opdrachten zonder studentnummers tellen niet mee, dus het cijfer dekt alleen de opdrachten met studentnummers.",

@@ -150,10 +150,11 @@ pub struct Partners {
     pub joined_in_period: Sectors,
 }
 
-/// Assignments whose first change of a kind lies in the period.
+/// Assignments registered, and whose first change of a kind lies, in the period.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct InPeriod {
-    /// First status change (registration) in the period.
+    /// Registration date (`registered_on`) in the period; without one, the
+    /// first status change.
     pub registered: i64,
     /// First change to in progress in the period.
     pub started: i64,

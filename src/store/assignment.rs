@@ -37,7 +37,7 @@ pub struct AssignmentFilter {
 const SELECT: &str =
     "SELECT a.id, a.title, a.kind, a.level, a.theme_id, a.government_partner_id, a.education_partner_id,
         a.lab_id, a.students, a.source, a.external_id, a.starts_on, a.ends_on,
-        t.code, g.name, e.name, l.name, s.status, s.since
+        t.code, g.name, e.name, l.name, s.status, s.since, a.registered_on, a.note
     FROM assignment a
     JOIN theme t ON t.id = a.theme_id
     JOIN partner g ON g.id = a.government_partner_id
@@ -66,6 +66,8 @@ fn from_row(r: &Row) -> rusqlite::Result<AssignmentView> {
             external_id: r.get(10)?,
             starts_on: read::opt_date(r, 11)?,
             ends_on: read::opt_date(r, 12)?,
+            registered_on: read::opt_date(r, 19)?,
+            note: r.get(20)?,
         },
         theme: r.get(13)?,
         government_partner: r.get(14)?,
@@ -135,7 +137,7 @@ pub fn status_history(conn: &Connection, id: i64) -> Result<Vec<StatusChange<Ass
     history::load(conn, ASSIGNMENT, id)
 }
 
-fn bind(a: &Assignment) -> [Box<dyn ToSql + '_>; 12] {
+fn bind(a: &Assignment) -> [Box<dyn ToSql + '_>; 14] {
     [
         Box::new(&a.title),
         Box::new(a.kind.code()),
@@ -149,6 +151,8 @@ fn bind(a: &Assignment) -> [Box<dyn ToSql + '_>; 12] {
         Box::new(&a.external_id),
         Box::new(a.starts_on.map(|d| d.to_string())),
         Box::new(a.ends_on.map(|d| d.to_string())),
+        Box::new(a.registered_on.map(|d| d.to_string())),
+        Box::new(&a.note),
     ]
 }
 
@@ -161,8 +165,8 @@ pub fn insert(w: &Writer, mut a: Assignment, history: &[StatusChange<AssignmentS
         let values = bind(&a);
         w.prepare_cached(
             "INSERT INTO assignment (title, kind, level, theme_id, government_partner_id, education_partner_id, lab_id,
-             students, source, external_id, starts_on, ends_on, known_from)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+             students, source, external_id, starts_on, ends_on, registered_on, note, known_from)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         )?
         .execute(w.and_revision(&values))?;
     }
@@ -178,8 +182,8 @@ pub fn update(w: &Writer, old: &Assignment, new: &Assignment) -> Result<()> {
     w.execute(
         "UPDATE assignment SET title = ?1, kind = ?2, level = ?3, theme_id = ?4, government_partner_id = ?5,
              education_partner_id = ?6, lab_id = ?7, students = ?8, source = ?9, external_id = ?10,
-             starts_on = ?11, ends_on = ?12
-         WHERE id = ?13",
+             starts_on = ?11, ends_on = ?12, registered_on = ?13, note = ?14
+         WHERE id = ?15",
         rusqlite::params_from_iter(values.iter()),
     )?;
     w.audit_record("assignment", new.id, Some(old), Some(new))?;

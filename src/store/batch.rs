@@ -9,10 +9,11 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::audit::Change;
-use super::history::HistoryTable;
+use super::history::{HistoryTable, parse_stored_date};
 use super::lookup::QuickHasher;
 use super::{Writer, now, optional};
-use crate::domain::{Assignment, AssignmentStatus, StatusChange, Vocabulary};
+use crate::domain::history::Entry;
+use crate::domain::{Assignment, AssignmentStatus, Date, StatusChange, Vocabulary};
 use crate::error::{Error, Result};
 
 /// One recorded import.
@@ -239,12 +240,15 @@ const STATUS_CHUNK: usize = 4096;
 /// is a sort.
 const BULK: usize = 100_000;
 
-/// Assignments per statement (14 values each, well under SQLite's limit of
+/// Assignments per statement (16 values each, well under SQLite's limit of
 /// 32766 parameters).
 pub const CHUNK: usize = 256;
 
+/// The values of one assignment row (the revision is a literal).
+const ASSIGNMENT_VALUES: usize = 16;
+
 const ASSIGNMENT_COLUMNS: &str = "(id, title, kind, level, theme_id, government_partner_id, education_partner_id,
-    lab_id, students, source, external_id, starts_on, ends_on, batch_id, known_from)";
+    lab_id, students, source, external_id, starts_on, ends_on, registered_on, note, batch_id, known_from)";
 
 impl PendingAssignments {
     pub fn new(conn: &Connection, batch: i64) -> Result<Self> {
@@ -315,10 +319,15 @@ impl PendingAssignments {
         let int = |n: i64| ToSqlOutput::Owned(SqlValue::Integer(n));
         let opt_int = |n: Option<i64>| ToSqlOutput::Owned(n.map_or(SqlValue::Null, SqlValue::Integer));
         // Dates as text, made first so that the values below can borrow them.
-        let dates: Vec<[Option<DateText>; 2]> =
-            self.rows.iter().map(|(_, a, _)| [a.starts_on.map(DateText::of), a.ends_on.map(DateText::of)]).collect();
-        let mut values: Vec<ToSqlOutput> = Vec::with_capacity(self.rows.len() * 14);
-        for ((id, a, history), [starts, ends]) in self.rows.iter().zip(&dates) {
+        let dates: Vec<[Option<DateText>; 3]> = self
+            .rows
+            .iter()
+            .map(|(_, a, _)| {
+                [a.starts_on.map(DateText::of), a.ends_on.map(DateText::of), a.registered_on.map(DateText::of)]
+            })
+            .collect();
+        let mut values: Vec<ToSqlOutput> = Vec::with_capacity(self.rows.len() * ASSIGNMENT_VALUES);
+        for ((id, a, history), [starts, ends, registered]) in self.rows.iter().zip(&dates) {
             fn opt_text<T: AsRef<str>>(s: &Option<T>) -> ToSqlOutput<'_> {
                 s.as_ref().map_or(ToSqlOutput::Owned(SqlValue::Null), |s| text(s.as_ref()))
             }
@@ -336,11 +345,19 @@ impl PendingAssignments {
                 opt_text(&a.external_id),
                 opt_text(starts),
                 opt_text(ends),
+                opt_text(registered),
+                opt_text(&a.note),
                 int(self.batch),
             ]);
             self.statuses.extend(history.iter().map(|c| (*id, c.status.code(), DateText::of(c.since))));
         }
-        insert_rows(w, &format!("INSERT INTO assignment {ASSIGNMENT_COLUMNS} VALUES"), 14, &values, w.revision())?;
+        insert_rows(
+            w,
+            &format!("INSERT INTO assignment {ASSIGNMENT_COLUMNS} VALUES"),
+            ASSIGNMENT_VALUES,
+            &values,
+            w.revision(),
+        )?;
         drop(values);
         self.rows.clear();
         self.keys.clear();
@@ -489,7 +506,7 @@ fn insert_rows(
     revision: i64,
 ) -> Result<()> {
     let mut rest = values;
-    for rows in [(CHUNK * 14 / width).max(1), 64, 16, 4, 1] {
+    for rows in [(CHUNK * ASSIGNMENT_VALUES / width).max(1), 64, 16, 4, 1] {
         while rest.len() >= rows * width {
             let (now, later) = rest.split_at(rows * width);
             let row = format!("({},{revision})", vec!["?"; width].join(","));
@@ -634,15 +651,65 @@ pub fn exists(conn: &Connection, table: &str, id: i64) -> Result<bool> {
     Ok(conn.query_row(&format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE {rowid} = ?1)"), [id], |r| r.get(0))?)
 }
 
+/// A stored history with the revision that recorded each change, oldest
+/// first: what an import merges a file's history into.
+pub fn history_entries<S: Vocabulary>(conn: &Connection, t: HistoryTable, id: i64) -> Result<Vec<Entry<S>>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT since, status, known_from FROM {} WHERE {} = ?1 ORDER BY since",
+        t.table, t.owner_column
+    ))?;
+    let mut rows = stmt.query([id])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let since = parse_stored_date(row.get_ref(0)?.as_str()?)?;
+        let status = S::parse(row.get_ref(1)?.as_str()?)?;
+        out.push(Entry::recorded(StatusChange { since, status }, row.get(2)?));
+    }
+    Ok(out)
+}
+
+/// Takes out a recorded change that a merge let give way to an earlier one
+/// (see `domain::history::merge`), audited so that an undo puts it back.
+pub fn remove_status_change(w: &Writer, t: HistoryTable, id: i64, since: Date) -> Result<()> {
+    let row: Option<(i64, String)> = optional(
+        w.prepare_cached(&format!("SELECT id, status FROM {} WHERE {} = ?1 AND since = ?2", t.table, t.owner_column))?
+            .query_row(params![id, since.to_string()], |r| Ok((r.get(0)?, r.get(1)?))),
+    )?;
+    let Some((row_id, status)) = row else { return Ok(()) };
+    w.execute(&format!("DELETE FROM {} WHERE id = ?1", t.table), [row_id])?;
+    let old = json!({ t.owner_column: id, "since": since, "status": status });
+    w.audit(t.table, row_id, Some(&old), None)
+}
+
 /// Reverts one status-history change by its row: removes an added change,
-/// or puts back the status a change replaced. Audited like any change.
+/// puts back the status a change replaced, or the change a merge took out.
+/// Audited like any change.
 pub fn revert_status_change(w: &Writer, t: HistoryTable, row_id: i64, old: Option<&Value>) -> Result<()> {
     let current: Option<(i64, String, String)> = optional(w.query_row(
         &format!("SELECT {}, since, status FROM {} WHERE id = ?1", t.owner_column, t.table),
         [row_id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     ))?;
-    let Some((owner, since, status)) = current else { return Ok(()) };
+    let Some((owner, since, status)) = current else {
+        // Gone: a change the batch took out (later changes that would have
+        // removed it stop an undo before this), put back under its id.
+        let Some(old) = old else { return Ok(()) };
+        let (Some(owner), Some(since), Some(status)) = (
+            old.get(t.owner_column).and_then(Value::as_i64),
+            old.get("since").and_then(Value::as_str),
+            old.get("status").and_then(Value::as_str),
+        ) else {
+            return Ok(());
+        };
+        w.execute(
+            &format!(
+                "INSERT INTO {} (id, {}, status, since, known_from) VALUES (?1, ?2, ?3, ?4, ?5)",
+                t.table, t.owner_column
+            ),
+            params![row_id, owner, status, since, w.revision()],
+        )?;
+        return w.audit(t.table, row_id, None, Some(old));
+    };
     let now = json!({ t.owner_column: owner, "since": since, "status": status });
     match old.and_then(|o| o.get("status")).and_then(Value::as_str) {
         Some(previous) => {
@@ -700,6 +767,8 @@ mod tests {
                         external_id: Some(n.to_string()),
                         starts_on: None,
                         ends_on: None,
+                        registered_on: None,
+                        note: None,
                     };
                     let since = "2023-01-02".parse().unwrap();
                     pending.push(a, vec![StatusChange { since, status: AssignmentStatus::Preparation }])?;

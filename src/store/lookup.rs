@@ -43,6 +43,47 @@ pub struct NameIndex {
     names: QuickMap<i64, String>,
     /// Every spelling as written, for suggestions.
     spellings: Vec<String>,
+    /// Whether ids are spellings too (see [`NameIndex::keyed`]).
+    keyed: bool,
+}
+
+/// How a reference was written, which decides how a number reads.
+///
+/// In a file (an import, a native CSV) a reference is a name, a short
+/// name, an alias or a code, never an internal id: a partner column holding
+/// `1` names the partner called "1", whatever partner has id 1. On the
+/// command line a bare number is an id (`ipart partner show 12`), and
+/// `name:TEXT` is TEXT read as a name only (`ipart partner show name:1`);
+/// anything else is a name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Written {
+    #[default]
+    InFile,
+    Typed,
+}
+
+/// What marks a typed reference as a name: `name:1`.
+pub const NAME_PREFIX: &str = "name:";
+
+/// The id a typed reference gives: a bare number.
+fn as_id(input: &str) -> Option<i64> {
+    if input.is_empty() || !input.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    input.parse().ok()
+}
+
+/// A name as it must be typed so that it reads as that name under the
+/// command line's rule: `name:` before one that looks like an id (or
+/// already starts with `name:`), any other as it is. `edit` uses it for the
+/// stored references it passes on unchanged.
+pub fn typed_name(name: &str) -> std::borrow::Cow<'_, str> {
+    let trimmed = name.trim();
+    if as_id(trimmed).is_some() || trimmed.starts_with(NAME_PREFIX) {
+        std::borrow::Cow::Owned(format!("{NAME_PREFIX}{trimmed}"))
+    } else {
+        std::borrow::Cow::Borrowed(name)
+    }
 }
 
 impl NameIndex {
@@ -81,26 +122,35 @@ impl NameIndex {
     }
 
     /// The id of the record `input` names, or `None` when nothing matches.
-    /// An error when the spelling names more than one record.
-    pub fn find(&self, input: &str) -> Result<Option<i64>, Error> {
+    /// An error when the spelling names more than one record. How `input`
+    /// was written decides how a number reads (see [`Written`]).
+    pub fn find(&self, input: &str, written: Written) -> Result<Option<i64>, Error> {
         let trimmed = input.trim();
-        if !trimmed.is_empty()
-            && trimmed.bytes().all(|b| b.is_ascii_digit())
-            && let Ok(id) = trimmed.parse::<i64>()
-            && self.names.contains_key(&id)
-        {
-            return Ok(Some(id));
+        if written == Written::Typed {
+            if let Some(id) = as_id(trimmed) {
+                return Ok(self.names.contains_key(&id).then_some(id));
+            }
+            if let Some(name) = trimmed.strip_prefix(NAME_PREFIX)
+                && let Some(id) = self.find_name(name)?
+            {
+                return Ok(Some(id));
+            }
         }
-        match self.by_key.get(&fold(trimmed)).map(Vec::as_slice) {
+        self.find_name(trimmed)
+    }
+
+    /// The record one of whose spellings is `input`: names only, never ids.
+    fn find_name(&self, input: &str) -> Result<Option<i64>, Error> {
+        match self.by_key.get(&fold(input)).map(Vec::as_slice) {
             None | Some([]) => Ok(None),
             Some([id]) => Ok(Some(*id)),
             Some(ids) => {
                 let names: Vec<String> =
                     ids.iter().map(|id| format!("{} (id {id})", self.names.get(id).map_or("?", |s| s))).collect();
                 Err(Error::invalid(format!(
-                    "{} names more than one {}: {}; use the id",
+                    "{} names more than one {}: {}; give a spelling only one of them has (or, on the command line, the id)",
                     crate::domain::names::shown(input),
-                    self.what.trim_start_matches("a ").trim_start_matches("an "),
+                    self.noun(),
                     names.join(", ")
                 )))
             }
@@ -109,28 +159,59 @@ impl NameIndex {
 
     /// The id of the record `input` names; an error suggesting the closest
     /// names when nothing matches.
-    pub fn resolve(&self, input: &str) -> Result<i64, Error> {
-        self.find(input)?.ok_or_else(|| self.unknown(input))
+    pub fn resolve(&self, input: &str, written: Written) -> Result<i64, Error> {
+        self.find(input, written)?.ok_or_else(|| self.unknown(input, written))
+    }
+
+    /// "partner", "lab": what the index holds, without its article.
+    fn noun(&self) -> &'static str {
+        self.what.trim_start_matches("a ").trim_start_matches("an ")
     }
 
     /// The "no such record" error, with suggestions.
-    pub fn unknown(&self, input: &str) -> Error {
+    pub fn unknown(&self, input: &str, written: Written) -> Error {
+        if written == Written::Typed
+            && let Some(id) = as_id(input.trim())
+        {
+            let name_hint = if self.keyed {
+                String::new()
+            } else {
+                format!("; a {} whose name is {id} is written {NAME_PREFIX}{id}", self.noun())
+            };
+            return Error::invalid(format!(
+                "no {} has id {id}{name_hint} (see `ipart {}`)",
+                self.noun(),
+                self.list_command
+            ));
+        }
+        let input = match written {
+            Written::Typed => input.trim().strip_prefix(NAME_PREFIX).unwrap_or(input),
+            Written::InFile => input,
+        };
         let suggestions = suggest(input, self.spellings.iter().map(String::as_str), 3);
         let mut names: Vec<&str> = Vec::new();
         for s in suggestions {
             // Suggest the main name where an alias matched.
-            let main = self.find(s).ok().flatten().and_then(|id| self.name(id)).unwrap_or(s);
+            let main = self.find_name(s).ok().flatten().and_then(|id| self.name(id)).unwrap_or(s);
             if !names.contains(&main) {
                 names.push(main);
             }
         }
         Error::invalid(format!(
             "no {} called {}{} (see `ipart {}`)",
-            self.what.trim_start_matches("a ").trim_start_matches("an "),
+            self.noun(),
             crate::domain::names::shown(input),
             did_you_mean(&names),
             self.list_command
         ))
+    }
+
+    /// Marks the index as one of keyed records (assignments, PhDs,
+    /// questions), whose ids are among their spellings: their files refer
+    /// to them by `SOURCE:EXTERNAL_ID`, or by id when they have none.
+    pub fn keyed(mut self) -> Self {
+        self.keyed = true;
+        self
     }
 
     /// The ids that already answer to `spelling`, other than `except`.
@@ -187,8 +268,8 @@ impl PartnerIndex {
     }
 
     /// Resolves `input` and requires the partner to be of `sector`.
-    pub fn resolve_in(&self, input: &str, sector: Sector) -> Result<i64, Error> {
-        let id = self.names.resolve(input)?;
+    pub fn resolve_in(&self, input: &str, sector: Sector, written: Written) -> Result<i64, Error> {
+        let id = self.names.resolve(input, written)?;
         let actual = self.sector(id).unwrap_or(Sector::Other);
         if actual != sector {
             let name = self.names.name(id).unwrap_or(input);
@@ -251,12 +332,53 @@ pub fn keyed_index(conn: &Connection, table: &'static str) -> Result<NameIndex> 
         "phd" => ("a PhD candidate", "phd list"),
         _ => ("a record", "--help"),
     };
-    NameIndex::load(
+    Ok(NameIndex::load(
         conn,
         what,
         list,
         &format!(
             "SELECT id, CAST(id AS TEXT), CASE WHEN external_id IS NOT NULL THEN source || ':' || external_id END FROM {table}"
         ),
-    )
+    )?
+    .keyed())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn partners() -> NameIndex {
+        let mut index = NameIndex { what: "a partner", list_command: "partner list", ..Default::default() };
+        index.add(1, "Aeres Hogeschool");
+        index.add(7, "1");
+        index.add(8, "name:x");
+        index
+    }
+
+    #[test]
+    fn a_number_is_an_id_only_when_typed() {
+        let index = partners();
+        let find = |input: &str, written| index.find(input, written).unwrap();
+        assert_eq!(find("1", Written::InFile), Some(7), "in a file, the partner called 1");
+        assert_eq!(find("1", Written::Typed), Some(1), "typed, partner 1");
+        assert_eq!(find("name:1", Written::Typed), Some(7));
+        assert_eq!(find("name:1", Written::InFile), None);
+        assert_eq!(find("2", Written::Typed), None, "no id 2, and not read as a name");
+        assert_eq!(find("name:name:x", Written::Typed), Some(8));
+        assert_eq!(find("name:x", Written::Typed), Some(8), "a name that starts with name: is found as it is");
+        assert_eq!(find(" aeres  hogeschool ", Written::Typed), Some(1));
+        // What edit passes on for stored names reads as those names.
+        assert_eq!(find(&typed_name("1"), Written::Typed), Some(7));
+        assert_eq!(find(&typed_name("name:x"), Written::Typed), Some(8));
+        assert_eq!(typed_name("Aeres Hogeschool"), "Aeres Hogeschool");
+        assert_eq!(
+            index.unknown("2", Written::Typed).message,
+            "no partner has id 2; a partner whose name is 2 is written name:2 (see `ipart partner list`)"
+        );
+        assert_eq!(
+            index.unknown("name:2", Written::Typed).message,
+            "no partner called \"2\" (see `ipart partner list`)"
+        );
+        assert_eq!(index.unknown("2", Written::InFile).message, "no partner called \"2\" (see `ipart partner list`)");
+    }
 }

@@ -10,14 +10,15 @@
 //! * one pass over `assignment_status` in its own order (a WITHOUT ROWID
 //!   table clustered on (assignment_id, since), so each history comes in
 //!   date order without a sort) finds each assignment's status on the end
-//!   date, its first change (registered), its first change to each status,
-//!   whether it was in progress before a cancellation, and every move from
-//!   one status to the next by day (the trend);
+//!   date, its first change, its first change to each status, whether it
+//!   was in progress before a cancellation, and every move from one status
+//!   to the next by day (the trend);
 //! * one pass over `assignment` in id order, merged with those states,
 //!   counts the assignments by status, kind, level, theme, region and lab,
 //!   with their students, into the temporary table `report_cube`, and by
-//!   partner into `report_partners`. Every breakdown of assignments and
-//!   students is a small GROUP BY over them.
+//!   partner into `report_partners`, and the registrations by day (its
+//!   `registered_on`, else its first change). Every breakdown of
+//!   assignments and students is a small GROUP BY over them.
 //!
 //! Only dates on or before the end date are read, so a report for 2023
 //! gives the same figures whenever it is run.
@@ -162,7 +163,13 @@ struct Histories {
     firsts: QuickMap<(u8, u32), i64>,
     /// Assignments cancelled on the end date that had been in progress before.
     cancelled_after_start: i64,
+    /// Assignments registered on or before the end date, by day.
+    registered: QuickMap<u32, i64>,
 }
+
+/// An assignment existing on the end date: its id, its status then (an
+/// index into `AssignmentStatus::ALL`) and the day of its first change.
+type State = (i64, u8, u32);
 
 /// "No status before": the first change of a history.
 const NONE: u8 = u8::MAX;
@@ -235,8 +242,8 @@ impl<'c> Snapshot<'c> {
                                             lab_id INTEGER, assignments INTEGER, students INTEGER);
              CREATE TEMP TABLE report_partners (education INTEGER, partner_id INTEGER, assignments INTEGER);",
         )?;
-        let (histories, states) = read_histories(&tx, &end)?;
-        count_assignments(&tx, &states)?;
+        let (mut histories, states) = read_histories(&tx, &end)?;
+        histories.registered = count_assignments(&tx, &states, day_number(&end)?)?;
         // The assignments helped on the end date, kept only where imports gave
         // student pseudonyms to count (most registries have none).
         let pseudonyms: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM assignment_student)", [], |r| r.get(0))?;
@@ -246,7 +253,7 @@ impl<'c> Snapshot<'c> {
         )?;
         if pseudonyms {
             let mut insert = tx.prepare("INSERT INTO temp.report_helped VALUES (?1)")?;
-            for &(id, status) in &states {
+            for &(id, status, _) in &states {
                 if matches!(status_code(status), "in_progress" | "completed") {
                     insert.execute([id])?;
                 }
@@ -350,16 +357,12 @@ impl<'c> Snapshot<'c> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Assignments registered during the period: their first change lies in it.
+    /// Assignments registered during the period: their registration date
+    /// (`registered_on`) lies in it, or for those without one, their first
+    /// status change.
     pub fn registered_since(&self, start: Date) -> Result<i64> {
         let start = day_number(&start.to_string())?;
-        Ok(self
-            .histories
-            .moves
-            .iter()
-            .filter(|((day, _, before), _)| *before == NONE && *day >= start)
-            .map(|(_, n)| n)
-            .sum())
+        Ok(self.histories.registered.iter().filter(|(day, _)| **day >= start).map(|(_, n)| n).sum())
     }
 
     /// Assignments whose first change to in progress, completed or cancelled
@@ -590,18 +593,19 @@ impl<'c> Snapshot<'c> {
 }
 
 /// The pass over the histories (see the module's documentation): what it
-/// gathers, and each assignment existing on `end` with its status then, in
-/// id order.
-fn read_histories(conn: &Connection, end: &str) -> Result<(Histories, Vec<(i64, u8)>)> {
+/// gathers, and each assignment existing on `end` with its status then and
+/// the day of its first change, in id order.
+fn read_histories(conn: &Connection, end: &str) -> Result<(Histories, Vec<State>)> {
     let mut h = Histories::default();
-    let mut states: Vec<(i64, u8)> = Vec::new();
+    let mut states: Vec<State> = Vec::new();
     let in_progress = status_index(AssignmentStatus::InProgress.code())?;
     let cancelled = status_index(AssignmentStatus::Cancelled.code())?;
     // The history being read: its assignment, last status, the statuses
-    // seen (a bit each) and whether it was in progress before the last one.
-    let mut current: Option<(i64, u8, u32, bool)> = None;
-    let mut finish = |h: &mut Histories, (id, status, _, in_progress_before): (i64, u8, u32, bool)| {
-        states.push((id, status));
+    // seen (a bit each), whether it was in progress before the last one,
+    // and the day of its first change.
+    let mut current: Option<(i64, u8, u32, bool, u32)> = None;
+    let mut finish = |h: &mut Histories, (id, status, _, in_progress_before, first): (i64, u8, u32, bool, u32)| {
+        states.push((id, status, first));
         if status == cancelled && in_progress_before {
             h.cancelled_after_start += 1;
         }
@@ -614,20 +618,20 @@ fn read_histories(conn: &Connection, end: &str) -> Result<(Histories, Vec<(i64, 
         let id: i64 = row.get(0)?;
         let day = day_number(row.get_ref(1)?.as_str()?)?;
         let status = status_index(row.get_ref(2)?.as_str()?)?;
-        let (before, seen) = match current {
-            Some((owner, last, seen, _)) if owner == id => (last, seen | (1u32 << last)),
+        let (before, seen, first) = match current {
+            Some((owner, last, seen, _, first)) if owner == id => (last, seen | (1u32 << last), first),
             other => {
                 if let Some(done) = other {
                     finish(&mut h, done);
                 }
-                (NONE, 0)
+                (NONE, 0, day)
             }
         };
         if seen & (1u32 << status) == 0 {
             *h.firsts.entry((status, day)).or_default() += 1;
         }
         *h.moves.entry((day, status, before)).or_default() += 1;
-        current = Some((id, status, seen, seen & (1u32 << in_progress) != 0));
+        current = Some((id, status, seen, seen & (1u32 << in_progress) != 0, first));
     }
     if let Some(done) = current {
         finish(&mut h, done);
@@ -639,9 +643,12 @@ fn read_histories(conn: &Connection, end: &str) -> Result<(Histories, Vec<(i64, 
 /// columns as positions in their [`Interned`] lists.
 type CubeKey = (u8, usize, usize, i64, usize, Option<i64>);
 
-/// The pass over the assignments existing on the end date (`states`, in id
-/// order): fills `report_cube` and `report_partners`.
-fn count_assignments(conn: &Connection, states: &[(i64, u8)]) -> Result<()> {
+/// The pass over the assignments, merged with those existing on the end
+/// date (`states`, in id order): fills `report_cube` and `report_partners`
+/// from the existing ones, and returns the registrations on or before the
+/// end day by day: each assignment's `registered_on`, else (for one that
+/// exists) the day of its first change.
+fn count_assignments(conn: &Connection, states: &[State], end: u32) -> Result<QuickMap<u32, i64>> {
     // The region an assignment counts in: its education partner's, else its
     // government partner's.
     let mut regions = Interned::default();
@@ -658,37 +665,40 @@ fn count_assignments(conn: &Connection, states: &[(i64, u8)]) -> Result<()> {
     // (status, kind, level, theme, region, lab) -> (assignments, students)
     let mut cube: QuickMap<CubeKey, (i64, i64)> = QuickMap::default();
     let mut partners: QuickMap<(bool, i64), i64> = QuickMap::default();
+    let mut registered: QuickMap<u32, i64> = QuickMap::default();
     let mut next = states.iter().peekable();
-    if let Some(&&(first, _)) = next.peek() {
-        let mut stmt = conn.prepare(
-            "SELECT id, kind, level, theme_id, government_partner_id, education_partner_id, lab_id, students
-             FROM assignment WHERE id >= ?1 ORDER BY id",
-        )?;
-        let mut rows = stmt.query([first])?;
-        while let Some(row) = rows.next()? {
-            let id: i64 = row.get(0)?;
-            while next.next_if(|(state_id, _)| *state_id < id).is_some() {}
-            let Some(&(_, status)) = next.next_if(|(state_id, _)| *state_id == id) else {
-                if next.peek().is_none() {
-                    break;
-                }
-                continue;
-            };
-            let kind = kinds.index(Some(row.get_ref(1)?.as_str()?));
-            let level = levels.index(Some(row.get_ref(2)?.as_str()?));
-            let (government, education): (i64, Option<i64>) = (row.get(4)?, row.get(5)?);
-            let region_of = |p: i64| partner_region.get(&p).copied().filter(|&r| regions.0[r].is_some());
-            let region = education
-                .and_then(region_of)
-                .or_else(|| region_of(government))
-                .unwrap_or_else(|| regions.0.iter().position(Option::is_none).unwrap_or(usize::MAX));
-            let cell = cube.entry((status, kind, level, row.get(3)?, region, row.get(6)?)).or_default();
-            cell.0 += 1;
-            cell.1 += row.get::<_, i64>(7)?;
-            *partners.entry((false, government)).or_default() += 1;
-            if let Some(e) = education {
-                *partners.entry((true, e)).or_default() += 1;
-            }
+    let mut stmt = conn.prepare(
+        "SELECT id, kind, level, theme_id, government_partner_id, education_partner_id, lab_id, students,
+                registered_on
+         FROM assignment ORDER BY id",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        while next.next_if(|(state_id, _, _)| *state_id < id).is_some() {}
+        let state = next.next_if(|(state_id, _, _)| *state_id == id);
+        let registered_on = match row.get_ref(8)?.as_str_or_null()? {
+            Some(text) => Some(day_number(text)?),
+            None => None,
+        };
+        if let Some(day) = registered_on.or(state.map(|s| s.2)).filter(|day| *day <= end) {
+            *registered.entry(day).or_default() += 1;
+        }
+        let Some(&(_, status, _)) = state else { continue };
+        let kind = kinds.index(Some(row.get_ref(1)?.as_str()?));
+        let level = levels.index(Some(row.get_ref(2)?.as_str()?));
+        let (government, education): (i64, Option<i64>) = (row.get(4)?, row.get(5)?);
+        let region_of = |p: i64| partner_region.get(&p).copied().filter(|&r| regions.0[r].is_some());
+        let region = education
+            .and_then(region_of)
+            .or_else(|| region_of(government))
+            .unwrap_or_else(|| regions.0.iter().position(Option::is_none).unwrap_or(usize::MAX));
+        let cell = cube.entry((status, kind, level, row.get(3)?, region, row.get(6)?)).or_default();
+        cell.0 += 1;
+        cell.1 += row.get::<_, i64>(7)?;
+        *partners.entry((false, government)).or_default() += 1;
+        if let Some(e) = education {
+            *partners.entry((true, e)).or_default() += 1;
         }
     }
     let mut insert = conn.prepare("INSERT INTO temp.report_cube VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")?;
@@ -709,7 +719,7 @@ fn count_assignments(conn: &Connection, states: &[(i64, u8)]) -> Result<()> {
     for ((education, partner), n) in partners {
         insert.execute(params![education, partner, n])?;
     }
-    Ok(())
+    Ok(registered)
 }
 
 /// The kinds of record with a lifecycle besides assignments.
@@ -798,7 +808,8 @@ mod tests {
 
     /// The one-pass figures equal what plain SQL over the histories says,
     /// on the demo registry with a few histories made harder (a return to
-    /// an earlier status, a cancellation after completion).
+    /// an earlier status, a cancellation after completion) and registration
+    /// dates (before the first change, and after it).
     #[test]
     fn the_pass_over_the_histories_agrees_with_sql() {
         let mut registry = Registry::create_in_memory().unwrap();
@@ -812,7 +823,11 @@ mod tests {
              INSERT INTO assignment_status (id, assignment_id, status, since)
                  SELECT (SELECT max(id) FROM assignment_status) + row_number() OVER (), assignment_id, 'cancelled',
                         date(max(since), '+20 days')
-                 FROM assignment_status WHERE assignment_id % 5 = 0 GROUP BY assignment_id;",
+                 FROM assignment_status WHERE assignment_id % 5 = 0 GROUP BY assignment_id;
+             UPDATE assignment SET registered_on =
+                 date((SELECT min(since) FROM assignment_status WHERE assignment_id = assignment.id), '-45 days')
+                 WHERE id % 4 = 0;
+             UPDATE assignment SET registered_on = '2023-10-02' WHERE id % 7 = 0;",
         )
         .unwrap();
         for (start, end) in [("2022-01-01", "2022-12-31"), ("2023-01-01", "2023-12-31"), ("2023-09-01", "2024-08-31")] {
@@ -821,9 +836,9 @@ mod tests {
             let p = params![start.to_string(), end.to_string()];
             let registered: i64 = conn
                 .query_row(
-                    "SELECT count(*) FROM assignment_status c WHERE c.since BETWEEN ?1 AND ?2
-                       AND NOT EXISTS (SELECT 1 FROM assignment_status p WHERE p.assignment_id = c.assignment_id
-                                       AND p.since < c.since)",
+                    "SELECT count(*) FROM assignment a
+                     WHERE coalesce(a.registered_on, (SELECT min(since) FROM assignment_status
+                                                      WHERE assignment_id = a.id)) BETWEEN ?1 AND ?2",
                     p,
                     |r| r.get(0),
                 )

@@ -330,6 +330,8 @@ pub fn write_native_assignments(registry: &Path, source: &str, rows: usize, file
             &begins,
             &ends,
             &history,
+            "",
+            "",
         ])
         .unwrap();
     }
