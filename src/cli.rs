@@ -14,6 +14,7 @@ use crate::cmd::init::InitArgs;
 use crate::cmd::log::LogArgs;
 use crate::cmd::metric::MetricCommand;
 use crate::cmd::report::ReportArgs;
+use crate::cmd::undo::UndoArgs;
 
 const AFTER_HELP: &str = "Examples:
   ipart init --demo                      create a registry with the demo data
@@ -22,6 +23,7 @@ const AFTER_HELP: &str = "Examples:
   ipart assignment status 12 completed --on 2023-06-30
   ipart import assignments osiris.csv --map fixtures/import/hanze-osiris/osiris.toml
   ipart export assignments --year 2023 --format json
+  ipart undo --dry-run                   show what taking back the last change would do
 
 Exit codes:
   0  success (also when a list is empty)
@@ -78,6 +80,8 @@ pub enum Command {
     Metric(MetricCommand),
     /// The audit trail: who changed what, and when
     Log(LogArgs),
+    /// Take back a change (the whole command run that made it), exactly
+    Undo(UndoArgs),
     /// The yearly figures of the infographic (table, JSON, CSV, Markdown, HTML)
     Report(ReportArgs),
     /// Look after the registry file: check, backup, restore, vacuum

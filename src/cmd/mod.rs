@@ -11,6 +11,7 @@ pub mod log;
 pub mod meta;
 pub mod metric;
 pub mod report;
+pub mod undo;
 
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
