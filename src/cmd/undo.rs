@@ -99,8 +99,8 @@ fn report(ctx: &Context, args: &UndoArgs, done: &undo::Undone) -> Result<()> {
             let rows: Vec<String> = done
                 .counts
                 .iter()
-                .filter(|((_, a), _)| *a == action)
-                .map(|((table, _), n)| format!("{n} {table}"))
+                .filter(|(_, a, _)| *a == action)
+                .map(|(table, _, n)| format!("{n} {table}"))
                 .collect();
             (!rows.is_empty()).then(|| format!("{} {}", verb(action, args.dry_run), rows.join(", ")))
         })

@@ -597,7 +597,7 @@ pub fn history_pairs(conn: &Connection, t: HistoryTable, id: i64) -> Result<Vec<
 /// order to revert them in.
 pub fn changes_newest_first(conn: &Connection, batch: i64) -> Result<Vec<Change>> {
     let mut stmt = conn.prepare(
-        "SELECT id, at, actor, command, entity, entity_id, action, old, new, batch_id FROM change
+        "SELECT id, at, actor, command, entity, entity_id, action, old, new, batch_id, revision_id FROM change
          WHERE batch_id = ?1 AND entity <> 'import_batch' ORDER BY id DESC",
     )?;
     let rows = stmt.query_map([batch], super::audit::from_row)?;

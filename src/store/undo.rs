@@ -40,8 +40,6 @@ pub enum Action {
 }
 
 impl Action {
-    const ALL: [Action; 3] = [Action::Remove, Action::ChangeBack, Action::Restore];
-
     /// The word in listings and in the work tables.
     pub fn word(self) -> &'static str {
         match self {
@@ -99,8 +97,8 @@ pub struct Undone {
     pub target: Target,
     /// The rows, in the order they were handled; long runs are summed up.
     pub steps: Vec<Step>,
-    /// Rows per table and action.
-    pub counts: BTreeMap<(String, Action), usize>,
+    /// Rows per table and action, in the order they were handled.
+    pub counts: Vec<(String, Action, usize)>,
     /// Status changes of records that stay (those of removed or restored
     /// records go and come with them).
     pub status_changes: usize,
@@ -114,17 +112,17 @@ pub struct Undone {
 impl Undone {
     /// Rows of record tables (not links, aliases or status changes) with `action`.
     pub fn records(&self, action: Action) -> usize {
-        self.counts.iter().filter(|((t, a), _)| *a == action && is_record_table(t)).map(|(_, n)| n).sum()
+        self.counts.iter().filter(|(t, a, _)| *a == action && is_record_table(t)).map(|(_, _, n)| n).sum()
     }
 
     /// Rows of `table` with `action`.
     pub fn rows(&self, table: &str, action: Action) -> usize {
-        self.counts.get(&(table.to_string(), action)).copied().unwrap_or(0)
+        self.counts.iter().filter(|(t, a, _)| t == table && *a == action).map(|(_, _, n)| n).sum()
     }
 
     /// Every row the undo touched.
     pub fn total(&self) -> usize {
-        self.counts.values().sum()
+        self.counts.iter().map(|(_, _, n)| n).sum()
     }
 }
 
@@ -163,34 +161,28 @@ pub fn revision_of_change(conn: &Connection, change: i64) -> Result<i64> {
 }
 
 /// Which revisions took which back (`revision.undoes`), to tell what is in
-/// force: a revision is, unless an undo in force took it back.
+/// force. A change, its undo, the undo of that undo (doing it again) and so
+/// on are one family: each member does the change (even depth) or takes it
+/// back (odd depth), and the newest member says which holds now. A revision
+/// is in force when the family's newest member does what it does.
 pub struct Undos {
-    /// Target -> the revisions that took it back.
-    by_target: HashMap<i64, Vec<i64>>,
-    /// Undo -> its target.
+    /// Undo -> the revision it took back.
     target_of: HashMap<i64, i64>,
+    /// The change a family began with -> its newest member.
+    newest: HashMap<i64, i64>,
 }
 
 impl Undos {
     pub fn load(conn: &Connection) -> Result<Undos> {
-        let mut by_target: HashMap<i64, Vec<i64>> = HashMap::new();
-        let mut target_of = HashMap::new();
+        let mut undos = Undos { target_of: HashMap::new(), newest: HashMap::new() };
         let mut stmt = conn.prepare("SELECT id, undoes FROM revision WHERE undoes IS NOT NULL ORDER BY id")?;
         for pair in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
             let (undo, target) = pair?;
-            by_target.entry(target).or_default().push(undo);
-            target_of.insert(undo, target);
+            undos.target_of.insert(undo, target);
+            let root = undos.root(undo);
+            undos.newest.insert(root, undo);
         }
-        Ok(Undos { by_target, target_of })
-    }
-
-    /// The undo in force that took `revision` back, if one did.
-    pub fn taken_back_by(&self, revision: i64) -> Option<i64> {
-        self.by_target.get(&revision)?.iter().rev().copied().find(|&u| self.in_force(u))
-    }
-
-    pub fn in_force(&self, revision: i64) -> bool {
-        self.taken_back_by(revision).is_none()
+        Ok(undos)
     }
 
     /// The revision `revision` took back, when it is an undo.
@@ -198,17 +190,67 @@ impl Undos {
         self.target_of.get(&revision).copied()
     }
 
-    /// Whether `revision` takes something back (an undo, an undo of an
-    /// undo of an undo ...) rather than doing it (a change, or a redo).
-    fn takes_back(&self, revision: i64) -> bool {
-        let mut depth = 0;
-        let mut at = revision;
+    /// The change `revision`'s family began with, and whether `revision`
+    /// takes it back (odd depth) rather than doing it.
+    fn root_and_parity(&self, revision: i64) -> (i64, bool) {
+        let (mut at, mut odd) = (revision, false);
         while let Some(target) = self.target(at) {
-            depth += 1;
-            at = target;
+            (at, odd) = (target, !odd);
         }
-        depth % 2 == 1
+        (at, odd)
     }
+
+    fn root(&self, revision: i64) -> i64 {
+        self.root_and_parity(revision).0
+    }
+
+    /// The newest member of `revision`'s family.
+    fn newest_of(&self, revision: i64) -> i64 {
+        let root = self.root(revision);
+        self.newest.get(&root).copied().unwrap_or(root)
+    }
+
+    /// Whether what `revision` did holds now.
+    pub fn in_force(&self, revision: i64) -> bool {
+        self.root_and_parity(revision).1 == self.root_and_parity(self.newest_of(revision)).1
+    }
+
+    /// The revision that took `revision` back (the newest of its family),
+    /// when what it did does not hold now.
+    pub fn taken_back_by(&self, revision: i64) -> Option<i64> {
+        (!self.in_force(revision)).then(|| self.newest_of(revision))
+    }
+
+    /// Whether `revision` takes something back rather than doing it.
+    fn takes_back(&self, revision: i64) -> bool {
+        self.root_and_parity(revision).1
+    }
+
+    /// Whether `revision` is the newest of its family.
+    fn is_newest(&self, revision: i64) -> bool {
+        self.newest_of(revision) == revision
+    }
+
+    /// Whether a revision after `r` left nothing behind: its family began
+    /// after `r` and is taken back now (a change and its undo, or a change
+    /// done again and taken back again ...). One of `r`'s own family does
+    /// what `r` did or took it back, which `r`'s undo checks on its own.
+    fn left_nothing_after(&self, revision: i64, r: i64) -> bool {
+        let root = self.root(revision);
+        root == self.root(r) || (root > r && self.root_and_parity(self.newest_of(revision)).1)
+    }
+}
+
+/// The first audit entry of each of `revisions`: the id `ipart log` and
+/// `ipart undo` know a command run by.
+pub fn first_changes(conn: &Connection, revisions: &BTreeSet<i64>) -> Result<HashMap<i64, i64>> {
+    let list = serde_json::to_string(revisions)?;
+    let mut stmt = conn.prepare(
+        "SELECT revision_id, min(id) FROM change
+         WHERE revision_id IN (SELECT value FROM json_each(?1)) GROUP BY revision_id",
+    )?;
+    let pairs = stmt.query_map([list], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(pairs.collect::<Result<_, _>>()?)
 }
 
 /// The first revision made with every version of every row kept: the one
@@ -243,18 +285,25 @@ pub fn target(conn: &Connection, revision: i64) -> Result<Target> {
 }
 
 /// The revision `ipart undo` takes back when given none: the last one in
-/// force that did something (walking back past undos and what they took
-/// back, so that `ipart undo` run twice takes back the last two changes).
+/// force, walking back past the undos `ipart undo` made and what they took
+/// back, so that `ipart undo` run twice takes back the last two changes.
 /// `current` is the undo's own revision.
 pub fn last_in_force(conn: &Connection, current: i64) -> Result<i64> {
     let undos = Undos::load(conn)?;
-    let mut stmt = conn.prepare("SELECT revision_id FROM change WHERE revision_id < ?1 ORDER BY id DESC")?;
+    let mut stmt = conn.prepare(
+        "SELECT c.revision_id, r.command FROM change c JOIN revision r ON r.id = c.revision_id
+         WHERE c.revision_id < ?1 ORDER BY c.id DESC",
+    )?;
     let mut rows = stmt.query([current])?;
     let mut upgrade: Option<i64> = None;
     let mut seen = BTreeSet::new();
     while let Some(row) = rows.next()? {
-        let revision: i64 = row.get(0)?;
-        if !seen.insert(revision) || !undos.in_force(revision) || undos.takes_back(revision) {
+        let (revision, command): (i64, String) = (row.get(0)?, row.get(1)?);
+        // Undos made by `ipart undo` are stepped over with what they took
+        // back; another command that undoes (`import undo`) is a change the
+        // user made like any other.
+        let stepped_over = command == "undo" && undos.takes_back(revision);
+        if !seen.insert(revision) || !undos.is_newest(revision) || stepped_over {
             continue;
         }
         if upgrade.is_none() && replaces_registry(conn, revision)? {
@@ -377,23 +426,34 @@ pub fn take_back(w: &Writer, t: &Target) -> Result<Undone> {
     let mut undone = Undone {
         target: t.clone(),
         steps: Vec::new(),
-        counts: BTreeMap::new(),
+        counts: Vec::new(),
         status_changes: 0,
         batches_undone: Vec::new(),
         batches_redone: Vec::new(),
         first_change: None,
     };
-    for shape in &shapes {
-        for action in Action::ALL {
-            let n = shape.count(w, action)?;
-            if n > 0 {
-                undone.counts.insert((shape.table.to_string(), action), n);
-                undone.steps.extend(shape.steps(w, action, n)?);
-            }
+    for (shape, action) in in_order(&shapes) {
+        let n = shape.count(w, action)?;
+        if n > 0 {
+            undone.counts.push((shape.table.to_string(), action, n));
+            undone.steps.extend(shape.steps(w, action, n)?);
         }
+    }
+    for shape in &shapes {
         undone.status_changes += shape.status_changes_of_kept_records(w)?;
     }
     let batches = super::batch::affected_by(w, r)?;
+    for batch in &batches.made_live {
+        let b = super::batch::get(w, *batch)?;
+        if let Some(at) = b.undone_at {
+            return Err(Error::invalid(format!(
+                "{} cannot be undone: its import batch {batch} was undone already, at {at} by {}",
+                t.name(),
+                b.undone_by.unwrap_or_default()
+            ))
+            .into());
+        }
+    }
     let runs = batches.made_live.iter().map(|b| Ok((*b, super::batch::added_assignment_runs(w, *b)?)));
     let runs: Vec<(i64, Vec<[i64; 2]>)> = runs.collect::<Result<_>>()?;
     apply(w, t, &shapes)?;
@@ -425,16 +485,17 @@ pub fn take_back(w: &Writer, t: &Target) -> Result<Undone> {
 /// parents (freeing the names they took); then rows R changed get their
 /// earlier version; then rows R removed come back, parents first.
 fn apply(w: &Writer, t: &Target, shapes: &[Shape]) -> Result<()> {
-    for shape in shapes.iter().rev() {
-        shape.run(w, t, Action::Remove)?;
-    }
-    for shape in shapes {
-        shape.run(w, t, Action::ChangeBack)?;
-    }
-    for shape in shapes {
-        shape.run(w, t, Action::Restore)?;
+    for (shape, action) in in_order(shapes) {
+        shape.run(w, t, action)?;
     }
     Ok(())
+}
+
+/// Each table with each action, in the order [`apply`] runs them.
+fn in_order(shapes: &[Shape]) -> impl Iterator<Item = (&Shape, Action)> {
+    let removes = shapes.iter().rev().map(|s| (s, Action::Remove));
+    let changes = shapes.iter().map(|s| (s, Action::ChangeBack));
+    removes.chain(changes).chain(shapes.iter().map(|s| (s, Action::Restore)))
 }
 
 /// The audit entries of the undo: the inverse of the revision's own, newest
@@ -628,10 +689,10 @@ impl Shape {
         Ok(())
     }
 
-    /// Later revisions that wrote or removed rows R touched, and are still
-    /// in force: each builds on R. A later change taken back since, with
-    /// the undo that took it back, leaves the row as R left it and is no
-    /// obstacle (checked, not assumed).
+    /// Later revisions that wrote or removed rows R touched: each builds on
+    /// R, unless it left nothing behind (a later change taken back since,
+    /// with its undo), or belongs to R's own family (R done again after an
+    /// undo); the rows are then as R left them (checked, not assumed).
     fn later_writes(&self, conn: &Connection, r: i64) -> Result<Vec<Blocker>> {
         let later: i64 =
             conn.query_row(&format!("SELECT count(*) FROM {} WHERE later", self.work()), [], |r| r.get(0))?;
@@ -649,14 +710,8 @@ impl Shape {
             .query_map([], |row| row.get(0))?
             .collect::<Result<_, _>>()?;
         let undos = Undos::load(conn)?;
-        // A later revision and the undo in force that took it back cancel out.
-        let cancelled: BTreeSet<i64> = revisions
-            .iter()
-            .filter_map(|&l| undos.taken_back_by(l).filter(|u| revisions.contains(u)).map(|u| [l, u]))
-            .flatten()
-            .collect();
         let mut blockers = Vec::new();
-        for &l in revisions.difference(&cancelled) {
+        for &l in revisions.iter().filter(|&&l| !undos.left_nothing_after(l, r)) {
             blockers.extend(self.what_later_did(conn, l)?);
         }
         if blockers.is_empty() {
@@ -1005,6 +1060,14 @@ impl Shape {
             .collect())
     }
 
+    /// `"id" = ?1` (or the key's columns), with the values of `key`.
+    fn by_key(&self, key: &Map<String, Value>) -> (String, Vec<Sql>) {
+        let condition: Vec<String> =
+            self.key.iter().enumerate().map(|(i, k)| format!("\"{k}\" = ?{}", i + 1)).collect();
+        let values = self.key.iter().map(|k| sql_value(key.get(k).unwrap_or(&Value::Null))).collect();
+        (condition.join(" AND "), values)
+    }
+
     /// The key of this table's row within `values` (a foreign key's
     /// columns, which may name more than the key).
     fn key_within(&self, values: &Map<String, Value>) -> Option<Map<String, Value>> {
@@ -1013,9 +1076,7 @@ impl Shape {
 
     /// What the undo does to a row: "remove", "change back", "restore".
     fn planned(&self, conn: &Connection, key: &Map<String, Value>) -> Result<Option<String>> {
-        let values: Vec<Sql> = self.key.iter().map(|k| sql_value(&key[k])).collect();
-        let condition =
-            self.key.iter().enumerate().map(|(i, k)| format!("\"{k}\" = ?{}", i + 1)).collect::<Vec<_>>().join(" AND ");
+        let (condition, values) = self.by_key(key);
         let action: Option<Option<String>> = conn
             .query_row(
                 &format!("SELECT action FROM {} WHERE {condition}", self.work()),
@@ -1028,9 +1089,7 @@ impl Shape {
 
     /// Whether revision `l` added the row or changed it.
     fn verb(&self, conn: &Connection, key: &Map<String, Value>, l: i64) -> Result<&'static str> {
-        let values: Vec<Sql> = self.key.iter().map(|k| sql_value(&key[k])).collect();
-        let condition =
-            self.key.iter().enumerate().map(|(i, k)| format!("\"{k}\" = ?{}", i + 1)).collect::<Vec<_>>().join(" AND ");
+        let (condition, values) = self.by_key(key);
         let changed: bool = conn.query_row(
             &format!("SELECT EXISTS (SELECT 1 FROM {} WHERE {condition} AND known_until = {l})", self.retired()),
             params_from_iter(values.iter()),
@@ -1041,9 +1100,7 @@ impl Shape {
 
     /// "partner 45 \"DUO\"": the row as it is now, or as last known.
     fn describe_key(&self, conn: &Connection, key: &Map<String, Value>) -> Result<String> {
-        let values: Vec<Sql> = self.key.iter().map(|k| sql_value(&key[k])).collect();
-        let condition =
-            self.key.iter().enumerate().map(|(i, k)| format!("\"{k}\" = ?{}", i + 1)).collect::<Vec<_>>().join(" AND ");
+        let (condition, values) = self.by_key(key);
         let row: Option<String> = conn
             .query_row(
                 &format!(
