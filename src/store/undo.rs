@@ -591,9 +591,11 @@ fn after_checks(w: &Writer, t: &Target, shapes: &[Shape]) -> Result<Vec<Blocker>
 /// The layout of one versioned table, and the SQL the undo runs on it.
 struct Shape {
     table: &'static str,
-    /// The columns that name a row across its versions: `id` where there is
-    /// one, else the primary key.
+    /// The columns that name a row across its versions: its primary key
+    /// (for a status history clustered on it, the record and the day, so
+    /// that an undo works through it in order).
     key: Vec<String>,
+    key_types: Vec<String>,
     /// Every stored column but `known_from`, in table order (with the key).
     columns: Vec<String>,
     /// A rowid table without an id (metric): its rowid is what the audit
@@ -610,17 +612,16 @@ impl Shape {
             "SELECT name FROM pragma_table_info(?1) WHERE name NOT IN ('known_from', 'known_until') ORDER BY cid",
             &format!("{table}_retired"),
         )?;
-        let key = if columns.iter().any(|c| c == "id") {
-            vec!["id".to_string()]
-        } else {
-            names("SELECT name FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk", table)?
-        };
+        let key = names("SELECT name FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk", table)?;
+        // Typed as in the table: a work table's key must compare with the
+        // table's own (STRICT) columns for its index to be used.
+        let key_types = names("SELECT type FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk", table)?;
         let without_rowid: bool =
             conn.query_row("SELECT coalesce(max(wr), 0) FROM pragma_table_list WHERE name = ?1", [table], |r| {
                 r.get(0)
             })?;
         let audited_rowid = !without_rowid && !columns.iter().any(|c| c == "id");
-        Ok(Shape { table, key, columns, audited_rowid })
+        Ok(Shape { table, key, key_types, columns, audited_rowid })
     }
 
     /// The work table of the rows R touched (key, action, later) and the
@@ -660,20 +661,34 @@ impl Shape {
         self.drop_work(conn)?;
         let (key, cols) = (list(&self.key, ""), list(&self.columns, ""));
         let (work, before, retired, current) = (self.work(), self.before(), self.retired(), self.current());
+        let (b_u, c_u, c_b) = (join(&self.key, "b", "u"), join(&self.key, "c", "u"), join(&self.key, "c", "b"));
+        let same = same(&self.non_key(), "b", "c");
+        let first = &self.key[0];
+        // Rows as R wrote them (most of them) are classified as they are
+        // read, in key order; the others ('plan': rows R removed, or wrote
+        // and a later revision replaced) below.
         conn.execute_batch(&format!(
             "CREATE TEMP TABLE \"undo_before_{t}\" AS SELECT {cols} FROM {retired} WHERE known_until = {r};
              CREATE INDEX temp.\"undo_before_{t}_key\" ON \"undo_before_{t}\" ({key});
-             CREATE TEMP TABLE \"undo_{t}\" AS SELECT {key}, NULL AS action, 0 AS later FROM (
-                 SELECT {key} FROM {current} WHERE known_from = {r}
-                 UNION SELECT {key} FROM {retired} WHERE known_from = {r} OR known_until = {r});
-             CREATE UNIQUE INDEX temp.\"undo_{t}_key\" ON \"undo_{t}\" ({key});
+             CREATE TEMP TABLE \"undo_{t}\" ({typed}, action TEXT, later INTEGER, PRIMARY KEY ({key})) WITHOUT ROWID;
+             INSERT INTO {work} SELECT {c_key},
+                     CASE WHEN b.\"{first}\" IS NULL THEN 'remove' WHEN {same} THEN NULL ELSE 'change back' END, 0
+                 FROM {current} c LEFT JOIN {before} b ON {c_b} WHERE c.known_from = {r};
+             INSERT OR IGNORE INTO {work} SELECT {key}, 'plan', 0 FROM {retired}
+                 WHERE known_from = {r} OR known_until = {r};
              UPDATE {work} SET later = 1 WHERE ({key}) IN (
                  SELECT {key} FROM {current} WHERE known_from > {r}
                  UNION ALL SELECT {key} FROM {retired} WHERE known_until > {r});",
             t = self.table,
+            c_key = list(&self.key, "c."),
+            typed = self
+                .key
+                .iter()
+                .zip(&self.key_types)
+                .map(|(k, t)| format!("\"{k}\" {t}"))
+                .collect::<Vec<_>>()
+                .join(", "),
         ))?;
-        let (b_u, c_u, c_b) = (join(&self.key, "b", "u"), join(&self.key, "c", "u"), join(&self.key, "c", "b"));
-        let same = same(&self.non_key(), "b", "c");
         conn.execute(
             &format!(
                 "UPDATE {work} AS u SET action = CASE
@@ -682,7 +697,8 @@ impl Shape {
                        WHEN EXISTS (SELECT 1 FROM {before} b JOIN {current} c ON {c_b} WHERE {b_u} AND {same}) THEN NULL
                        ELSE 'change back' END
                    WHEN EXISTS (SELECT 1 FROM {current} c WHERE {c_u}) THEN 'remove'
-                 END"
+                 END
+                 WHERE action = 'plan'"
             ),
             [],
         )?;
@@ -795,6 +811,14 @@ impl Shape {
     fn status_changes_of_kept_records(&self, conn: &Connection) -> Result<usize> {
         let Some(owner) = self.table.strip_suffix("_status") else { return Ok(0) };
         let column = format!("{owner}_id");
+        let removed_or_restored = format!("SELECT id FROM temp.\"undo_{owner}\" WHERE action IN ('remove', 'restore')");
+        if self.key.contains(&column) {
+            let sql = format!(
+                "SELECT count(*) FROM {} WHERE action IS NOT NULL AND \"{column}\" NOT IN ({removed_or_restored})",
+                self.work()
+            );
+            return Ok(conn.query_row(&sql, [], |r| r.get::<_, i64>(0))? as usize);
+        }
         let sql = format!(
             "SELECT count(*) FROM {work} u
              WHERE u.action IS NOT NULL
@@ -1361,7 +1385,7 @@ fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
