@@ -5,6 +5,7 @@ use clap::Args;
 
 use super::{Context, finish};
 use crate::error::Result;
+use crate::import::thousands;
 use crate::output::{Format, Listing};
 use crate::store::Writer;
 use crate::store::undo::{self, Action, Target};
@@ -100,7 +101,7 @@ fn report(ctx: &Context, args: &UndoArgs, done: &undo::Undone) -> Result<()> {
                 .counts
                 .iter()
                 .filter(|(_, a, _)| *a == action)
-                .map(|(table, _, n)| format!("{n} {table}"))
+                .map(|(table, _, n)| format!("{} {table}", thousands(*n as u64)))
                 .collect();
             (!rows.is_empty()).then(|| format!("{} {}", verb(action, args.dry_run), rows.join(", ")))
         })

@@ -412,17 +412,40 @@ fn check_history(t: &Target) -> Result<()> {
 pub fn take_back(w: &Writer, t: &Target) -> Result<Undone> {
     check_target(w, t)?;
     check_history(t)?;
-    let r = t.revision;
+    let shapes = plan(w, t)?;
+    let mut undone = describe(w, t, &shapes)?;
+    let batches = Batches::of(w, t)?;
+    if undone.total() == 0 && batches.is_empty() {
+        return Err(Error::invalid(format!("{} changed nothing that can be taken back", t.name())).into());
+    }
+    apply(w, t, &shapes)?;
+    refuse_if_blocked(w, t, after_checks(w, t, &shapes)?)?;
+    undone.first_change = record(w, t.revision, &batches)?;
+    (undone.batches_undone, undone.batches_redone) = (batches.undone, batches.redone);
+    for shape in &shapes {
+        shape.drop_work(w)?;
+    }
+    Ok(undone)
+}
+
+/// The work tables of every versioned table: what the undo does to each
+/// row. Refuses when a later change wrote or removed a row `t` touched.
+fn plan(w: &Writer, t: &Target) -> Result<Vec<Shape>> {
     let shapes = VERSIONED.iter().map(|table| Shape::load(w, table)).collect::<Result<Vec<_>>>()?;
     // Checked row by row at the end instead, so that a refusal can say
     // which row refers to what; SQLite switches this off again at commit.
     w.pragma_update(None, "defer_foreign_keys", true)?;
     let mut blockers = Vec::new();
     for shape in &shapes {
-        shape.plan(w, r)?;
-        blockers.extend(shape.later_writes(w, r)?);
+        shape.plan(w, t.revision)?;
+        blockers.extend(shape.later_writes(w, t.revision)?);
     }
     refuse_if_blocked(w, t, blockers)?;
+    Ok(shapes)
+}
+
+/// What the undo will do, table by table, in the order it does it.
+fn describe(w: &Writer, t: &Target, shapes: &[Shape]) -> Result<Undone> {
     let mut undone = Undone {
         target: t.clone(),
         steps: Vec::new(),
@@ -432,52 +455,50 @@ pub fn take_back(w: &Writer, t: &Target) -> Result<Undone> {
         batches_redone: Vec::new(),
         first_change: None,
     };
-    for (shape, action) in in_order(&shapes) {
+    for (shape, action) in in_order(shapes) {
         let n = shape.count(w, action)?;
         if n > 0 {
             undone.counts.push((shape.table.to_string(), action, n));
             undone.steps.extend(shape.steps(w, action, n)?);
         }
     }
-    for shape in &shapes {
+    for shape in shapes {
         undone.status_changes += shape.status_changes_of_kept_records(w)?;
     }
-    let batches = super::batch::affected_by(w, r)?;
-    for batch in &batches.made_live {
-        let b = super::batch::get(w, *batch)?;
-        if let Some(at) = b.undone_at {
-            return Err(Error::invalid(format!(
-                "{} cannot be undone: its import batch {batch} was undone already, at {at} by {}",
-                t.name(),
-                b.undone_by.unwrap_or_default()
-            ))
-            .into());
-        }
-    }
-    let runs = batches.made_live.iter().map(|b| Ok((*b, super::batch::added_assignment_runs(w, *b)?)));
-    let runs: Vec<(i64, Vec<[i64; 2]>)> = runs.collect::<Result<_>>()?;
-    apply(w, t, &shapes)?;
-    refuse_if_blocked(w, t, after_checks(w, t, &shapes)?)?;
-    let before: i64 = w.query_row("SELECT coalesce(max(id), 0) FROM change", [], |r| r.get(0))?;
-    record(w, r)?;
-    for (batch, runs) in &runs {
-        w.mark_batch_undone(*batch, runs)?;
-    }
-    for batch in &batches.made_undone {
-        w.mark_batch_redone(*batch)?;
-    }
-    (undone.batches_undone, undone.batches_redone) = (batches.made_live, batches.made_undone);
-    undone.first_change =
-        w.query_row("SELECT min(id) FROM change WHERE id > ?1 AND revision_id = ?2", [before, w.revision], |r| {
-            r.get(0)
-        })?;
-    if undone.total() == 0 && undone.batches_undone.is_empty() && undone.batches_redone.is_empty() {
-        return Err(Error::invalid(format!("{} changed nothing that can be taken back", t.name())).into());
-    }
-    for shape in &shapes {
-        shape.drop_work(w)?;
-    }
     Ok(undone)
+}
+
+/// The import batches the undo marks undone (with the runs of assignment
+/// ids it removes, read before they go) and marks imported again.
+struct Batches {
+    undone: Vec<i64>,
+    runs: Vec<Vec<[i64; 2]>>,
+    redone: Vec<i64>,
+}
+
+impl Batches {
+    fn of(w: &Writer, t: &Target) -> Result<Batches> {
+        let affected = super::batch::affected_by(w, t.revision)?;
+        let mut runs = Vec::new();
+        for batch in &affected.made_live {
+            // An import undone before undos named what they took back.
+            let b = super::batch::get(w, *batch)?;
+            if let Some(at) = b.undone_at {
+                return Err(Error::invalid(format!(
+                    "{} cannot be undone: its import batch {batch} was undone already, at {at} by {}",
+                    t.name(),
+                    b.undone_by.unwrap_or_default()
+                ))
+                .into());
+            }
+            runs.push(super::batch::added_assignment_runs(w, *batch)?);
+        }
+        Ok(Batches { undone: affected.made_live, runs, redone: affected.made_undone })
+    }
+
+    fn is_empty(&self) -> bool {
+        self.undone.is_empty() && self.redone.is_empty()
+    }
 }
 
 /// Removes, changes back and restores, in an order that never needs a
@@ -503,8 +524,9 @@ fn in_order(shapes: &[Shape]) -> impl Iterator<Item = (&Shape, Action)> {
 /// on), each with the import batch of the entry it reverses. An import
 /// batch's own entries are not reversed but followed by a new one (the
 /// batch marked undone or imported again), and the revision says what it
-/// took back.
-fn record(w: &Writer, r: i64) -> Result<()> {
+/// took back. Returns the first of the entries.
+fn record(w: &Writer, r: i64, batches: &Batches) -> Result<Option<i64>> {
+    let before: i64 = w.query_row("SELECT coalesce(max(id), 0) FROM change", [], |r| r.get(0))?;
     w.execute(
         "INSERT INTO change (at, actor, command, entity, entity_id, action, old, new, batch_id, revision_id)
          SELECT ?1, ?2, ?3, entity, entity_id,
@@ -513,7 +535,14 @@ fn record(w: &Writer, r: i64) -> Result<()> {
          FROM change WHERE revision_id = ?5 AND entity <> 'import_batch' ORDER BY id DESC",
         params![w.at, w.actor, w.command, w.revision, r],
     )?;
-    record_undoes(w, r)
+    for (batch, runs) in batches.undone.iter().zip(&batches.runs) {
+        w.mark_batch_undone(*batch, runs)?;
+    }
+    for batch in &batches.redone {
+        w.mark_batch_redone(*batch)?;
+    }
+    record_undoes(w, r)?;
+    Ok(w.query_row("SELECT min(id) FROM change WHERE id > ?1", [before], |r| r.get(0))?)
 }
 
 /// Records that the writer's revision took revision `r` back, for an undo
@@ -544,13 +573,17 @@ fn refuse_if_blocked(conn: &Connection, t: &Target, blockers: Vec<Blocker>) -> R
     let mut lines = Vec::new();
     let mut firsts = Vec::new();
     for (revision, texts) in by_revision.iter().rev() {
-        let later = target(conn, *revision)?;
         let shown: Vec<&String> = texts.iter().take(5).collect();
         let more = match texts.len().saturating_sub(shown.len()) {
             0 => String::new(),
             n => format!(" (and {n} more)"),
         };
         let what: Vec<&str> = shown.iter().map(|s| s.as_str()).collect();
+        // Revision 0 wrote what a new registry holds (the built-in themes).
+        let Ok(later) = target(conn, *revision) else {
+            lines.push(format!("  the registry as it was made: {}{more}", what.join("; ")));
+            continue;
+        };
         lines.push(format!("  {}: {}{more}", later.name(), what.join("; ")));
         if *revision != t.revision {
             firsts.extend(later.changes.first().map(|c| format!("`ipart undo {c}`")));
@@ -1391,4 +1424,98 @@ fn thousands(n: usize) -> String {
         out.push(c);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Registry;
+
+    fn demo() -> Registry {
+        let mut registry = Registry::create_in_memory().unwrap();
+        crate::demo::load(&mut registry).unwrap();
+        registry
+    }
+
+    /// Revisions 1..=n, with `undoes` as given: (revision, the one it took back).
+    fn family(pairs: &[(i64, i64)], n: i64) -> Undos {
+        let registry = Registry::create_in_memory().unwrap();
+        let conn = registry.conn();
+        for id in 1..=n {
+            let undoes = pairs.iter().find(|(u, _)| *u == id).map(|(_, t)| *t);
+            conn.execute(
+                "INSERT INTO revision (id, at, actor, command, undoes) VALUES (?1, 'now', 'me', 'x', ?2)",
+                params![id, undoes],
+            )
+            .unwrap();
+        }
+        Undos::load(conn).unwrap()
+    }
+
+    #[test]
+    fn what_is_in_force_is_what_the_newest_of_a_family_does() {
+        // 1 a change; 2 its undo; 3 the undo of 2 (1 again); 4 an undo of 1.
+        let undos = family(&[(2, 1), (3, 2), (4, 1)], 5);
+        assert!(!undos.in_force(1));
+        assert_eq!(undos.taken_back_by(1), Some(4));
+        assert!(undos.in_force(2), "1 is taken back, as 2 did");
+        assert_eq!(undos.taken_back_by(3), Some(4));
+        assert!(undos.in_force(4) && undos.is_newest(4) && !undos.is_newest(3));
+        assert!(undos.takes_back(2) && !undos.takes_back(3) && undos.takes_back(4));
+        assert!(undos.in_force(5) && undos.taken_back_by(5).is_none());
+        // After 1: the family is taken back, but it is 1's own.
+        assert!(undos.left_nothing_after(3, 1));
+        // After 0 (say): the family of 1 began after it and left nothing.
+        assert!(undos.left_nothing_after(2, 0));
+        let undos = family(&[(2, 1), (3, 2)], 3);
+        assert!(!undos.left_nothing_after(3, 0), "1 done again holds");
+    }
+
+    #[test]
+    fn a_revision_that_wrote_nothing_has_nothing_to_take_back() {
+        let mut registry = demo();
+        let revision = registry
+            .write("test", |w| {
+                w.audit("partner", 1, Some(&serde_json::json!({"x": 1})), Some(&serde_json::json!({"x": 2})))?;
+                Ok(w.revision())
+            })
+            .unwrap();
+        let before = crate::store::revision::latest(registry.conn()).unwrap().unwrap().id;
+        let err = registry
+            .write("undo", |w| {
+                let t = target(w, revision)?;
+                take_back(w, &t)
+            })
+            .unwrap_err();
+        let (code, message) = crate::error::classify(&err);
+        assert_eq!(code, crate::error::ExitCode::Invalid);
+        let first = registry.conn().query_row("SELECT max(id) FROM change", [], |r| r.get::<_, i64>(0)).unwrap();
+        assert!(message.starts_with(&format!("change {first} (test, ")), "{message}");
+        assert!(message.ends_with(") changed nothing that can be taken back"), "{message}");
+        // Nothing was kept, not even the undo's revision.
+        assert_eq!(crate::store::revision::latest(registry.conn()).unwrap().unwrap().id, before);
+    }
+
+    #[test]
+    fn rows_read_as_people_name_them() {
+        let row = |v: Value| v.as_object().unwrap().clone();
+        assert_eq!(key_text(&row(serde_json::json!({"id": 45}))), "45");
+        assert_eq!(key_text(&row(serde_json::json!({"lab_id": 3, "region": "west"}))), "lab 3, west");
+        assert_eq!(
+            key_text(&row(serde_json::json!({"assignment_id": 3, "pseudonym": null}))),
+            "assignment 3, a student pseudonym"
+        );
+        assert_eq!(
+            label(&row(serde_json::json!({"status": "active", "since": "2024-01-01"}))),
+            "active since 2024-01-01"
+        );
+        assert_eq!(label(&row(serde_json::json!({"name": "DUO"}))), "\"DUO\"");
+        let now = row(serde_json::json!({"name": "DUO", "region": "west", "short_name": "X"}));
+        let then = row(serde_json::json!({"name": "DUO", "region": "noord", "short_name": null}));
+        assert_eq!(differences(&now, &then), "\"DUO\": region: west -> noord; short_name: X -> -");
+        let key = row(serde_json::json!({"lab_id": 1, "partner_id": 7}));
+        assert_eq!(record_text("lab_partner", &key, None), "lab_partner (lab 1, partner 7)");
+        assert_eq!(thousands(1234567), "1,234,567");
+        assert_eq!(thousands(999), "999");
+    }
 }
