@@ -324,6 +324,38 @@ fn refused_when_a_later_change_builds_on_it_and_nothing_changes() {
         "{stderr}"
     );
 
+    // A later record needs a value the change set: a partner's sector.
+    reg.ok(&["partner", "add", "Dienst Anders", "--sector", "other"]);
+    reg.ok(&["partner", "edit", "Dienst Anders", "--sector", "government"]);
+    let sector = last_change(&reg);
+    reg.ok(&[
+        "assignment",
+        "add",
+        "Proef",
+        "--kind",
+        "stage",
+        "--level",
+        "HBO",
+        "--theme",
+        "data-ai",
+        "--government-partner",
+        "Dienst Anders",
+        "--students",
+        "1",
+        "--status",
+        "preparation",
+        "--on",
+        "2024-01-01",
+    ]);
+    let stderr = reg.refused(&["undo", &sector.to_string()]);
+    assert!(
+        stderr.contains("added assignment 594 \"Proef\", which needs partner 103 \"Dienst Anders\" as it is now"),
+        "{stderr}"
+    );
+    reg.ok(&["undo"]);
+    reg.ok(&["undo"]);
+    reg.ok(&["undo"]);
+
     // A restored link would refer to a record removed since.
     reg.ok(&["lab", "edit", "1", "--add-member", "Nieuwe dienst"]);
     reg.ok(&["lab", "edit", "1", "--remove-member", "Nieuwe dienst"]);

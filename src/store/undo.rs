@@ -1085,8 +1085,9 @@ impl Shape {
                     .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                     .collect::<Result<_, _>>()?;
                 for (x, revision, p) in rows {
+                    let verb = child_shape.verb(conn, &parse(&x), revision)?;
                     let (x, p) = (child_shape.describe_key(conn, &parse(&x))?, self.describe_key(conn, &parse(&p))?);
-                    out.push(Blocker { revision, text: format!("wrote {x}, which needs {p} as it is now") });
+                    out.push(Blocker { revision, text: format!("{verb} {x}, which needs {p} as it is now") });
                 }
             }
         }
