@@ -543,6 +543,9 @@ fn upgrades_and_changes_from_before_the_versions_were_kept_are_refused() {
 #[test]
 fn missing_changes_demo_and_help() {
     let reg = Reg::demo();
+    let empty = Reg::empty();
+    let stderr = empty.refused(&["undo"]);
+    assert_eq!(stderr, "ipart: there is no change to take back: the audit trail (`ipart log`) is empty\n");
     let stderr = reg.fails(&["undo", "999999"], 6);
     assert_eq!(stderr, "ipart: no change 999999 in the audit trail (see `ipart log`)\n");
     let output = common::ipart().args(["--demo", "undo", "--dry-run", "--format", "csv"]).output().unwrap();
@@ -553,4 +556,45 @@ fn missing_changes_demo_and_help() {
     assert!(help.contains("ipart undo 2391 --format json"), "{help}");
     let help = stdout_of(&common::ipart().args(["log", "--help"]).output().unwrap());
     assert!(help.contains("Each entry's id is what `ipart undo` takes"), "{help}");
+}
+
+#[test]
+fn a_read_only_registry_is_refused_and_left_untouched() {
+    // Root may write whatever the permission bits say: run as `nobody`.
+    let reg = Reg::demo_in_use();
+    let root = std::os::unix::fs::MetadataExt::uid(&std::fs::metadata("/proc/self").unwrap()) == 0;
+    if root && std::process::Command::new("setpriv").arg("--version").output().is_err() {
+        eprintln!("skipped: running as root without setpriv, so permission bits cannot be tested");
+        return;
+    }
+    reg.ok(&["partner", "edit", "DUO", "--region", "west"]);
+    if root {
+        for path in [reg.dir.path(), reg.path.as_path()] {
+            std::os::unix::fs::chown(path, Some(65534), Some(65534)).unwrap();
+        }
+    }
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&reg.path, std::fs::Permissions::from_mode(0o400)).unwrap();
+    let before = common::snapshot(&reg.path);
+    for args in [&["undo"][..], &["undo", "--dry-run"]] {
+        let ipart = assert_cmd::cargo::cargo_bin("ipart");
+        let mut cmd = if root {
+            let mut cmd = std::process::Command::new("setpriv");
+            cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"]).arg(ipart);
+            cmd
+        } else {
+            std::process::Command::new(ipart)
+        };
+        let output = cmd.env("NO_COLOR", "1").arg("--db").arg(&reg.path).args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(4), "{args:?}: {}", stderr_of(&output));
+        assert_eq!(
+            stderr_of(&output),
+            format!(
+                "ipart: registry {} is read-only (check the permissions of the file and its directory); nothing was changed\n",
+                reg.path.display()
+            )
+        );
+    }
+    assert!(common::snapshot(&reg.path) == before, "the registry file changed");
+    std::fs::set_permissions(&reg.path, std::fs::Permissions::from_mode(0o600)).unwrap();
 }

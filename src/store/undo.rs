@@ -331,9 +331,11 @@ pub fn last_in_force(conn: &Connection, current: i64) -> Result<i64> {
             Error::invalid(format!("the last change, {}, {}", last.name(), why_not_registry(conn, &last)?)).into()
         );
     }
-    Err(Error::invalid(
-        "there is no change to take back: every change in `ipart log` was taken back already, or there is none",
-    )
+    Err(Error::invalid(if seen.is_empty() {
+        "there is no change to take back: the audit trail (`ipart log`) is empty"
+    } else {
+        "there is no change to take back: every change in `ipart log` was taken back already"
+    })
     .into())
 }
 
