@@ -15,6 +15,7 @@ use crate::cmd::log::LogArgs;
 use crate::cmd::mapping::MappingCommand;
 use crate::cmd::metric::MetricCommand;
 use crate::cmd::report::ReportArgs;
+use crate::cmd::undo::UndoArgs;
 use crate::error::ExitCode;
 
 /// The exit codes, in order, as `ipart --help` and the man pages list them.
@@ -51,6 +52,7 @@ const EXAMPLES: &str = "Examples:
   ipart assignment status 12 completed --on 2023-06-30
   ipart import assignments osiris.csv --map fixtures/import/hanze-osiris/osiris.toml
   ipart export assignments --year 2023 --format json
+  ipart undo --dry-run                   show what taking back the last change would do
   ipart man report | man -l -            the manual page of a command";
 
 /// The text after the options of `ipart --help`: examples, exit codes.
@@ -124,6 +126,8 @@ pub enum Command {
     Metric(MetricCommand),
     /// The audit trail: who changed what, and when
     Log(LogArgs),
+    /// Take back a change (the whole command run that made it), exactly
+    Undo(UndoArgs),
     /// The yearly figures of the infographic (table, JSON, CSV, Markdown, HTML)
     Report(ReportArgs),
     /// Look after the registry file: check, backup, restore, vacuum

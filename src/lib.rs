@@ -34,6 +34,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Export(args) => cmd::export::run(args, &ctx),
         Command::Metric(metric) => cmd::metric::run(metric, &ctx),
         Command::Log(args) => cmd::log::run(args, &ctx),
+        Command::Undo(args) => cmd::undo::run(args, &ctx),
         Command::Report(args) => cmd::report::run(args, &ctx),
         Command::Db(db) => cmd::db::run(db, &ctx),
         Command::Completions { shell } => cmd::meta::completions(*shell, &ctx),

@@ -10,10 +10,15 @@ use crate::store::audit::{self, ChangeFilter};
 
 /// Show who changed what, and when
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:
+#[command(after_help = "Each entry's id is what `ipart undo` takes: it takes back the whole command run
+(JSON and CSV: `revision`) the entry belongs to. An undo's own entries say which change they take
+back (`undoes`); an entry taken back says by which (`taken_back_by`).
+
+Examples:
   ipart log --limit 20
   ipart log --record assignment --id 12
-  ipart log --record partner --format json")]
+  ipart log --record partner --format json
+  ipart undo 2391 --dry-run")]
 pub struct LogArgs {
     /// Only changes to this kind of record (partner, assignment, lab, ...,
     /// registry for upgrades and restores, import_batch for imports and
@@ -54,15 +59,36 @@ pub fn run(args: &LogArgs, ctx: &Context) -> Result<()> {
     let changes = audit::list(registry.conn(), &filter)?;
     let mut listing = Listing::from_serialize(
         &changes,
-        &["id", "at", "actor", "command", "entity", "entity_id", "action", "old", "new", "batch_id"],
+        &[
+            "id",
+            "at",
+            "actor",
+            "command",
+            "entity",
+            "entity_id",
+            "action",
+            "old",
+            "new",
+            "batch_id",
+            "revision",
+            "undoes",
+            "taken_back_by",
+        ],
         &["id", "at", "actor", "command", "entity", "entity_id", "action", "changed"],
     )?;
     if args.format == Format::Table {
-        // A table shows which fields changed rather than two JSON blobs.
+        // A table shows which fields changed rather than two JSON blobs,
+        // and what an undo took back.
         listing.columns.push("changed".into());
-        let (old_at, new_at) = (7, 8);
+        let (old_at, new_at, undoes_at, taken_back_at) = (7, 8, 11, 12);
         for row in &mut listing.rows {
-            let summary = changed_fields(&row[old_at], &row[new_at]);
+            let mut summary = changed_fields(&row[old_at], &row[new_at]);
+            if let Some(change) = row[undoes_at].as_i64() {
+                summary = format!("takes back change {change}: {summary}");
+            }
+            if let Some(change) = row[taken_back_at].as_i64() {
+                summary = format!("{summary} [taken back by change {change}]");
+            }
             row.push(Value::String(summary));
         }
     }
@@ -121,6 +147,15 @@ fn changed_fields(old: &Value, new: &Value) -> String {
             short_hash(&text(new, "sha256")),
             text(new, "rows"),
             if counts.is_empty() { String::new() } else { format!(", {}", counts.join(", ")) }
+        );
+    }
+    if old.get("sha256").is_some() && !old["undone_at"].is_null() && new["undone_at"].is_null() {
+        return format!(
+            "imported batch {} again ({} {}, sha256 {})",
+            text(new, "id"),
+            text(new, "kind"),
+            text(new, "file"),
+            short_hash(&text(new, "sha256"))
         );
     }
     if old.get("sha256").is_some() && old["undone_at"].is_null() && !new["undone_at"].is_null() {

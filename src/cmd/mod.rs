@@ -13,6 +13,7 @@ pub mod mapping;
 pub mod meta;
 pub mod metric;
 pub mod report;
+pub mod undo;
 
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;

@@ -1,8 +1,11 @@
-//! `ipart import undo`: reverting one batch exactly. The assignments it
-//! added go (they carry its id); every audit entry it wrote is reverted,
-//! newest first: records it added are removed, records it changed get their
-//! old values back, status changes it appended are taken out. It refuses,
-//! saying why, when later changes build on the batch.
+//! `ipart import undo`: reverting one batch exactly. It refuses, saying
+//! why, when later changes build on the batch. A batch imported since the
+//! registry keeps every version of its rows is undone by taking its
+//! revision back (`store::undo`, as `ipart undo` does). One imported before
+//! is reverted from the audit trail: the assignments it added go (they
+//! carry its id); every audit entry it wrote is reverted, newest first:
+//! records it added are removed, records it changed get their old values
+//! back, status changes it appended are taken out.
 
 use std::collections::HashSet;
 
@@ -16,6 +19,7 @@ use crate::native::build::{Built, history_table};
 use crate::native::{Catalog, Kind, record};
 use crate::store::Writer;
 use crate::store::audit::Change;
+use crate::store::undo::{self, Action};
 use crate::store::{batch, student};
 
 /// What an undo did.
@@ -72,6 +76,12 @@ pub fn undo(w: &Writer, id: i64, today: Date) -> Result<Undone> {
         ))
         .into());
     }
+    match batch::revision_of(w, id)? {
+        Some(revision) if revision >= undo::history_start(w)? => {
+            return by_revision(w, id, revision);
+        }
+        _ => {}
+    }
     let open = w.begin_undo(id)?;
     let removed_runs = batch::added_assignment_runs(w, id)?;
     // First the pseudonyms the batch linked: to assignments it added they
@@ -108,7 +118,34 @@ pub fn undo(w: &Writer, id: i64, today: Date) -> Result<Undone> {
         }
     }
     w.finish_undo(open, &removed_runs)?;
+    if let Some(revision) = batch::revision_of(w, id)? {
+        undo::record_undoes(w, revision)?;
+    }
     Ok(undone)
+}
+
+/// Undoes a batch made since the registry keeps every version of its rows:
+/// its revision is taken back exactly (see `store::undo`), after the checks
+/// above have named what stands in the way in the terms of imports.
+fn by_revision(w: &Writer, id: i64, revision: i64) -> Result<Undone> {
+    let target = undo::target(w, revision)?;
+    let done = undo::take_back(w, &target).map_err(|e| {
+        let (code, message) = crate::error::classify(&e);
+        let refused = format!("{} cannot be undone", target.name());
+        match code {
+            crate::error::ExitCode::Invalid if message.starts_with(&refused) => {
+                Error::invalid(message.replacen(&refused, &format!("import batch {id} cannot be undone"), 1)).into()
+            }
+            _ => e,
+        }
+    })?;
+    Ok(Undone {
+        batch: id,
+        removed: done.records(Action::Remove),
+        restored: done.records(Action::ChangeBack) + done.records(Action::Restore),
+        status_changes: done.status_changes,
+        student_links: done.rows("assignment_student", Action::Remove),
+    })
 }
 
 fn owner_id(change: &Change, owner: &str) -> i64 {

@@ -61,6 +61,13 @@ pub struct Change {
     /// The import batch the change belongs to (made by the import or by its
     /// undo); `None` for a change by a command.
     pub batch_id: Option<i64>,
+    /// The command run (revision) that made it: `ipart undo` takes back
+    /// every change of one run together.
+    pub revision: Option<i64>,
+    /// For a change made by an undo: the first change of the run it took back.
+    pub undoes: Option<i64>,
+    /// The first change of the undo (still in force) that took this one back.
+    pub taken_back_by: Option<i64>,
 }
 
 /// Filters for `ipart log`.
@@ -82,7 +89,7 @@ pub struct ChangeFilter {
 /// of that kind and their undoing (the batch's entries).
 pub fn list(conn: &Connection, filter: &ChangeFilter) -> Result<Vec<Change>> {
     let mut stmt = conn.prepare(
-        "SELECT id, at, actor, command, entity, entity_id, action, old, new, batch_id FROM change
+        "SELECT id, at, actor, command, entity, entity_id, action, old, new, batch_id, revision_id FROM change
          WHERE (?1 IS NULL OR entity = ?1 OR entity LIKE ?1 || '\\_%' ESCAPE '\\'
                 OR (?2 IS NULL AND entity = 'import_batch' AND json_extract(coalesce(new, old), '$.kind') = ?1))
            AND (?2 IS NULL OR (entity = ?1 AND entity_id = ?2)
@@ -115,7 +122,29 @@ pub fn list(conn: &Connection, filter: &ChangeFilter) -> Result<Vec<Change>> {
             changes.truncate(limit as usize);
         }
     }
+    link_undos(conn, &mut changes)?;
     Ok(changes)
+}
+
+/// Fills in which entries an undo took back, and which undo took them back.
+fn link_undos(conn: &Connection, changes: &mut [Change]) -> Result<()> {
+    let undos = super::undo::Undos::load(conn)?;
+    let mut wanted = std::collections::BTreeSet::new();
+    for c in changes.iter() {
+        let Some(revision) = c.revision else { continue };
+        wanted.extend(undos.target(revision));
+        wanted.extend(undos.taken_back_by(revision));
+    }
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let first = super::undo::first_changes(conn, &wanted)?;
+    for c in changes.iter_mut() {
+        let Some(revision) = c.revision else { continue };
+        c.undoes = undos.target(revision).and_then(|r| first.get(&r).copied());
+        c.taken_back_by = undos.taken_back_by(revision).and_then(|r| first.get(&r).copied());
+    }
+    Ok(())
 }
 
 /// Student pseudonyms imports linked to an assignment, one made-up entry
@@ -146,6 +175,9 @@ fn student_links(conn: &Connection, assignment: i64) -> Result<Vec<Change>> {
                 "student_pseudonyms": r.get::<_, i64>(5)?,
             })),
             batch_id: Some(batch),
+            revision: None,
+            undoes: None,
+            taken_back_by: None,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -192,6 +224,9 @@ fn added_entry(batch: BatchEntry, assignment: i64, new: Value) -> Change {
         old: None,
         new: Some(new),
         batch_id: batch["id"].as_i64(),
+        revision: None,
+        undoes: None,
+        taken_back_by: None,
     }
 }
 
@@ -228,7 +263,7 @@ fn batch_entry(conn: &Connection, batch: i64) -> Result<Option<BatchEntry>> {
 /// the adding (its history went with it).
 fn removed_by_undo(conn: &Connection, assignment: i64) -> Result<Vec<Change>> {
     let mut stmt = conn.prepare(
-        "SELECT c.id, c.at, c.actor, c.command, c.entity, c.entity_id, c.action, c.old, c.new, c.batch_id
+        "SELECT c.id, c.at, c.actor, c.command, c.entity, c.entity_id, c.action, c.old, c.new, c.batch_id, c.revision_id
          FROM change c, json_each(c.new, '$.removed_assignments') run
          WHERE c.entity = 'import_batch' AND c.action = 'update'
            AND json_extract(run.value, '$[0]') <= ?1 AND ?1 <= json_extract(run.value, '$[1]')",
@@ -246,7 +281,7 @@ fn removed_by_undo(conn: &Connection, assignment: i64) -> Result<Vec<Change>> {
 }
 
 /// A change from a row of `SELECT id, at, actor, command, entity,
-/// entity_id, action, old, new FROM change`.
+/// entity_id, action, old, new, batch_id, revision_id FROM change`.
 pub(crate) fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Change> {
     let json = |i: usize| -> rusqlite::Result<Option<Value>> {
         let text: Option<String> = r.get(i)?;
@@ -263,5 +298,8 @@ pub(crate) fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Change> {
         old: json(7)?,
         new: json(8)?,
         batch_id: r.get(9)?,
+        revision: r.get(10)?,
+        undoes: None,
+        taken_back_by: None,
     })
 }

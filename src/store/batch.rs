@@ -111,6 +111,12 @@ pub fn get(conn: &Connection, id: i64) -> Result<Batch> {
         .ok_or_else(|| Error::not_found(format!("no import batch {id} (see `ipart import log`)")).into())
 }
 
+/// The revision that recorded batch `id` (none for a registry made before
+/// schema step 7 that was not upgraded, which cannot happen once opened).
+pub fn revision_of(conn: &Connection, id: i64) -> Result<Option<i64>> {
+    Ok(optional(conn.query_row("SELECT revision_id FROM import_batch WHERE id = ?1", [id], |r| r.get(0)))?.flatten())
+}
+
 /// The last earlier batch, not undone, that read a file with these bytes.
 pub fn same_file(conn: &Connection, sha256: &str, kind: &str) -> Result<Option<Batch>> {
     Ok(optional(conn.query_row(
@@ -184,18 +190,63 @@ impl Writer<'_> {
     /// Marks `batch` undone and tags the audit entries of the undo, which
     /// names the runs of assignment ids it removed (`removed_assignments`).
     pub fn finish_undo(&self, batch: OpenBatch, removed_assignments: &[[i64; 2]]) -> Result<()> {
-        let old = serde_json::to_value(get(self, batch.id)?)?;
+        self.mark_batch_undone(batch.id, removed_assignments)?;
+        self.tag_changes(batch)
+    }
+
+    /// Marks `batch` undone, with an audit entry of its own (tagged with
+    /// the batch) that names the runs of assignment ids the undo removed.
+    pub fn mark_batch_undone(&self, batch: i64, removed_assignments: &[[i64; 2]]) -> Result<()> {
+        let old = serde_json::to_value(get(self, batch)?)?;
         self.execute(
             "UPDATE import_batch SET undone_at = ?2, undone_by = ?3 WHERE id = ?1",
-            params![batch.id, self.at, self.actor],
+            params![batch, self.at, self.actor],
         )?;
-        let mut new = serde_json::to_value(get(self, batch.id)?)?;
+        let mut new = serde_json::to_value(get(self, batch)?)?;
         if !removed_assignments.is_empty() {
             new["removed_assignments"] = json!(removed_assignments);
         }
-        self.audit("import_batch", batch.id, Some(&old), Some(&new))?;
-        self.tag_changes(batch)
+        self.audit("import_batch", batch, Some(&old), Some(&new))?;
+        self.execute("UPDATE change SET batch_id = ?1 WHERE id = last_insert_rowid()", [batch])?;
+        Ok(())
     }
+
+    /// Marks `batch` imported again (its undo taken back), with an audit
+    /// entry of its own, tagged with the batch.
+    pub fn mark_batch_redone(&self, batch: i64) -> Result<()> {
+        let old = serde_json::to_value(get(self, batch)?)?;
+        self.execute("UPDATE import_batch SET undone_at = NULL, undone_by = NULL WHERE id = ?1", [batch])?;
+        let mut new = serde_json::to_value(get(self, batch)?)?;
+        new["redone"] = json!(true);
+        self.audit("import_batch", batch, Some(&old), Some(&new))?;
+        self.execute("UPDATE change SET batch_id = ?1 WHERE id = last_insert_rowid()", [batch])?;
+        Ok(())
+    }
+}
+
+/// The import batches a revision imported or imported again (taking it
+/// back marks them undone), and those it undid (taking it back marks them
+/// imported again).
+#[derive(Debug, Default)]
+pub struct Affected {
+    pub made_live: Vec<i64>,
+    pub made_undone: Vec<i64>,
+}
+
+pub fn affected_by(conn: &Connection, revision: i64) -> Result<Affected> {
+    let ids = |sql: &str| -> Result<Vec<i64>> {
+        Ok(conn.prepare(sql)?.query_map([revision], |r| r.get(0))?.collect::<Result<_, _>>()?)
+    };
+    let made_live = ids("SELECT id FROM import_batch WHERE revision_id = ?1
+         UNION SELECT entity_id FROM change
+         WHERE revision_id = ?1 AND entity = 'import_batch' AND action = 'update'
+           AND json_extract(old, '$.undone_at') IS NOT NULL AND json_extract(new, '$.undone_at') IS NULL
+         ORDER BY 1")?;
+    let made_undone = ids("SELECT DISTINCT entity_id FROM change
+         WHERE revision_id = ?1 AND entity = 'import_batch' AND action = 'update'
+           AND json_extract(old, '$.undone_at') IS NULL AND json_extract(new, '$.undone_at') IS NOT NULL
+         ORDER BY 1")?;
+    Ok(Affected { made_live, made_undone })
 }
 
 /// Assignments an import adds, written many to a statement: SQLite's cost
@@ -563,7 +614,7 @@ pub fn history_pairs(conn: &Connection, t: HistoryTable, id: i64) -> Result<Vec<
 /// order to revert them in.
 pub fn changes_newest_first(conn: &Connection, batch: i64) -> Result<Vec<Change>> {
     let mut stmt = conn.prepare(
-        "SELECT id, at, actor, command, entity, entity_id, action, old, new, batch_id FROM change
+        "SELECT id, at, actor, command, entity, entity_id, action, old, new, batch_id, revision_id FROM change
          WHERE batch_id = ?1 AND entity <> 'import_batch' ORDER BY id DESC",
     )?;
     let rows = stmt.query_map([batch], super::audit::from_row)?;

@@ -25,6 +25,7 @@ pub mod report;
 pub mod revision;
 pub mod student;
 pub mod theme;
+pub mod undo;
 
 use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
