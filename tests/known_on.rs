@@ -78,7 +78,13 @@ fn a_published_report_comes_back_byte_for_byte_after_late_data() {
     );
     let removed = t.conn_first_assignment_of_2023();
     t.at("2024-02-25T10:00:00Z", &["assignment", "remove", &removed.to_string()]);
+    // A removal by mistake, taken back the next day with `ipart undo`.
+    let mistaken = t.conn_first_assignment_of_2023();
+    t.at("2024-02-26T10:00:00Z", &["assignment", "remove", &mistaken.to_string()]);
+    let after_mistake = t.report("2024-02-26T10:00:01Z", &[]);
+    t.at("2024-02-27T10:00:00Z", &["undo"]);
     let now = t.report("2024-03-01T10:00:00Z", &[]);
+    assert_ne!(after_mistake, now, "the undo brought the assignment back");
     assert_ne!(now, published, "the late data changed the 2023 figures");
 
     // As known on the day of publication: exactly what was published.
@@ -91,11 +97,13 @@ fn a_published_report_comes_back_byte_for_byte_after_late_data() {
     // And as known at each later moment: what a report said then.
     assert_eq!(t.report("2024-03-01T10:00:00Z", &["--known-on", "2024-02-21T10:00:00Z"]), after_wrong);
     assert_eq!(t.report("2024-03-01T10:00:00Z", &["--known-on", "2024-02-23"]), edited);
+    assert_eq!(t.report("2024-03-01T10:00:00Z", &["--known-on", "2024-02-26"]), after_mistake);
     assert_eq!(t.report("2024-03-01T10:00:00Z", &["--known-on", "2024-03-01"]), now);
 
     // What changed since publication, counted by what the test did: two
-    // assignments added (the undone file adds none), one removed, one
-    // status changed on 31 December, one changed otherwise (students).
+    // assignments added (the undone file adds none), one removed (the
+    // other removal was undone), one status changed on 31 December, one
+    // changed otherwise (students).
     let changes: serde_json::Value =
         serde_json::from_str(&t.report("2024-03-01T10:00:00Z", &["--changes-since", "2024-02-15"])).unwrap();
     let c = &changes["changes_since"];
