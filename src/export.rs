@@ -97,24 +97,15 @@ pub fn export(
     let history = history_table(kind);
     let mut count = 0u64;
     match format {
-        ExportFormat::Csv => {
+        ExportFormat::Csv | ExportFormat::Xlsx => {
             let names: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
-            let guard = if style.spreadsheet { spreadsheet_cell } else { exact_cell };
-            let options = CsvOptions { delimiter: style.delimiter, bom: style.bom, guard, human: false };
-            let mut writer = RowWriter::csv(out, names, options, &Codes)?;
-            record::visit(conn, kind, filter, today, &mut |mut record| {
-                if let Some(table) = history {
-                    let text = history_text(conn, table, &record)?;
-                    record.insert("status_history".into(), Value::String(text));
-                }
-                writer.write(&record)
-            })?;
-            count = writer.finish()?;
-        }
-        ExportFormat::Xlsx => {
-            let names: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
-            let sheet = kind.file_name().trim_end_matches(".csv");
-            let mut writer = RowWriter::xlsx(out, sheet, names, None, is_date_field)?;
+            let mut writer = if format == ExportFormat::Csv {
+                let guard = if style.spreadsheet { spreadsheet_cell } else { exact_cell };
+                let options = CsvOptions { delimiter: style.delimiter, bom: style.bom, guard, human: false };
+                RowWriter::csv(out, names, options, &Codes)?
+            } else {
+                RowWriter::xlsx(out, kind.file_name().trim_end_matches(".csv"), names, None, is_date_field)?
+            };
             record::visit(conn, kind, filter, today, &mut |mut record| {
                 if let Some(table) = history {
                     let text = history_text(conn, table, &record)?;

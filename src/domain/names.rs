@@ -102,6 +102,20 @@ pub fn did_you_mean(suggestions: &[&str]) -> String {
     }
 }
 
+/// 1234567 -> "1,234,567": a count in a message (English; reports for
+/// people format numbers in their language).
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

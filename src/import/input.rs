@@ -882,18 +882,7 @@ pub fn open_announcing(
         line_ends,
         sheet: None,
     };
-    let header_line = if settings.header {
-        match settings.skip_lines {
-            Some(skip) => Some(skip as u64 + 1),
-            None => Some(find_header(name, &records, &settings.hint).inspect_err(|_| announce(&detected.line(None)))?),
-        }
-    } else {
-        None
-    };
-    let skip = match (header_line, settings.skip_lines) {
-        (Some(line), _) => line - 1,
-        (None, skip) => skip.unwrap_or(0) as u64,
-    };
+    let (header_line, skip) = header_and_skip(name, &records, settings, || announce(&detected.line(None)))?;
 
     let decided = Shared::new(None);
     let chained = io::Cursor::new(sample).chain(hashing);
@@ -1117,6 +1106,30 @@ pub fn sniff_delimiter(text: &str) -> u8 {
 }
 
 /// The line the header is on.
+/// The header's line (when the file has one: given, or found by its
+/// columns) and how many lines come before the rows. `announce` says what
+/// was detected before a refusal at the header.
+pub(super) fn header_and_skip(
+    name: &str,
+    records: &[(u64, Vec<String>)],
+    settings: &Settings,
+    announce: impl FnOnce(),
+) -> Result<(Option<u64>, u64), Error> {
+    let header_line = if settings.header {
+        match settings.skip_lines {
+            Some(skip) => Some(skip as u64 + 1),
+            None => Some(find_header(name, records, &settings.hint).inspect_err(|_| announce())?),
+        }
+    } else {
+        None
+    };
+    let skip = match (header_line, settings.skip_lines) {
+        (Some(line), _) => line - 1,
+        (None, skip) => skip.unwrap_or(0) as u64,
+    };
+    Ok((header_line, skip))
+}
+
 pub(super) fn find_header(name: &str, records: &[(u64, Vec<String>)], hint: &HeaderHint) -> Result<u64, Error> {
     let first = records.first().map(|(line, _)| *line);
     let cells =

@@ -440,18 +440,7 @@ pub fn tally(counts: &Counts) -> String {
     format!("{} {rows}: {parts}", thousands(counts.rows))
 }
 
-/// 1234567 -> "1,234,567".
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::domain::names::thousands;
 
 #[cfg(test)]
 mod tests {

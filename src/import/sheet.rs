@@ -15,7 +15,7 @@ use std::io::Cursor;
 use calamine::{Data, Range, Reader, Sheets};
 
 use super::input::{
-    Detected, RowError, Rows, Settings, Shared, SheetRead, Tally, column_name, find_header, header_cells,
+    Detected, RowError, Rows, Settings, Shared, SheetRead, Tally, column_name, header_and_skip, header_cells,
     too_many_cells,
 };
 use crate::domain::names::fold;
@@ -167,18 +167,7 @@ pub fn open(
         line_ends: "CRLF",
         sheet: Some(SheetRead { format, name: sheet, sheets, chosen: settings.sheet.is_some() }),
     };
-    let header_line = if settings.header {
-        match settings.skip_lines {
-            Some(skip) => Some(skip as u64 + 1),
-            None => Some(find_header(name, &records, &settings.hint).inspect_err(|_| announce(&detected.line(None)))?),
-        }
-    } else {
-        None
-    };
-    let skip = match (header_line, settings.skip_lines) {
-        (Some(line), _) => line - 1,
-        (None, skip) => skip.unwrap_or(0) as u64,
-    };
+    let (header_line, skip) = header_and_skip(name, &records, settings, || announce(&detected.line(None)))?;
     let row_cells = |row: u64| -> Vec<String> {
         row.checked_sub(u64::from(first_row) + 1)
             .and_then(|i| range.rows().nth(i as usize))

@@ -878,7 +878,12 @@ impl Shape {
         let record = self.table.to_string();
         if n > SHOWN {
             let ids = self.id_range(conn, action)?;
-            return Ok(vec![Step { action: action.word(), record, key: ids, what: format!("{} rows", thousands(n)) }]);
+            return Ok(vec![Step {
+                action: action.word(),
+                record,
+                key: ids,
+                what: format!("{} rows", crate::domain::names::thousands(n as u64)),
+            }]);
         }
         let (work, before, current) = (self.work(), self.before(), self.current());
         let sql = format!(
@@ -1416,19 +1421,6 @@ fn differences(now: &Map<String, Value>, then: &Map<String, Value>) -> String {
     }
 }
 
-/// 1234567 -> "1,234,567".
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1518,7 +1510,7 @@ mod tests {
         assert_eq!(differences(&now, &then), "\"DUO\": region: west -> noord; short_name: X -> -");
         let key = row(serde_json::json!({"lab_id": 1, "partner_id": 7}));
         assert_eq!(record_text("lab_partner", &key, None), "lab_partner (lab 1, partner 7)");
-        assert_eq!(thousands(1234567), "1,234,567");
-        assert_eq!(thousands(999), "999");
+        assert_eq!(crate::domain::names::thousands(1234567), "1,234,567");
+        assert_eq!(crate::domain::names::thousands(999), "999");
     }
 }
