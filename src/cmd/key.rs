@@ -8,8 +8,9 @@ use clap::Subcommand;
 use serde_json::json;
 
 use super::{Context, finish};
+use crate::domain::Lang;
 use crate::error::{Error, Result};
-use crate::output::{Codes, Format, Record, unguarded};
+use crate::output::{Format, Humanize, Record, unguarded};
 use crate::store::key::{self, State};
 
 #[derive(Debug, Subcommand)]
@@ -85,39 +86,76 @@ fn show(format: Format, ctx: &Context) -> Result<()> {
     let registry = ctx.open()?;
     let status = key::status(&registry)?;
     let registry_name = if ctx.demo { "the demo registry".to_string() } else { ctx.db.display().to_string() };
-    let (state_text, problem) = match &status.state {
-        State::NoKeyYet => ("none yet: the first import with student identifiers makes one".to_string(), None),
-        State::Present => ("present".to_string(), None),
-        State::Missing => (
-            "missing".to_string(),
-            Some(
-                "it is not there: bring it with `ipart key import FILE`, or name its file with --key-file".to_string(),
-            ),
-        ),
-        State::Refused(why) => ("refused".to_string(), Some(why.clone())),
-        State::InRegistry => (
-            "inside the registry: it is moved to a key file of its own when the registry is opened with write access"
-                .to_string(),
-            None,
-        ),
+    let lang = ctx.lang();
+    let problem = match &status.state {
+        State::Missing => Some(format!(
+            "the key of the student pseudonyms of {registry_name} is not at {}: bring it with `ipart key import \
+             FILE`, or name its file with --key-file or IPART_KEY_FILE",
+            status.place
+        )),
+        State::Refused(why) => Some(why.clone()),
+        _ => None,
     };
+    let state =
+        if format == Format::Table { json!(state_text(&status.state, lang)) } else { json!(status.state.code()) };
     let fields = match json!({
         "registry": registry_name,
         "key_id": status.id,
         "key_file": status.place,
-        "state": if format == Format::Table { json!(state_text) } else { json!(status.state.code()) },
+        "state": state,
         "pseudonyms": status.pseudonyms,
     }) {
         serde_json::Value::Object(map) => map,
         _ => unreachable!("a JSON object"),
     };
     let mut out = ctx.stdout();
-    Record::new(fields).render(format, ctx.style, &Codes, unguarded, &mut out)?;
+    Record::new(fields).render(format, ctx.style, &Labels(lang), unguarded, &mut out)?;
     finish(out)?;
     match problem {
-        Some(why) => {
-            Err(Error::registry(format!("the key of the student pseudonyms of {registry_name}: {why}")).into())
-        }
+        Some(why) => Err(Error::registry(why).into()),
         None => Ok(()),
+    }
+}
+
+/// The state of the key, as people read it.
+fn state_text(state: &State, lang: Lang) -> String {
+    let (en, nl) = match state {
+        State::NoKeyYet => (
+            "none yet: the first import with student identifiers makes one",
+            "nog geen: de eerste import met studentnummers maakt er een",
+        ),
+        State::Present => ("present", "aanwezig"),
+        State::Missing => ("missing", "ontbreekt"),
+        State::Refused(_) => ("refused", "geweigerd"),
+        State::InRegistry => (
+            "inside the registry: moved to a key file of its own when the registry is opened with write access",
+            "in het register: gaat naar een eigen sleutelbestand zodra het register met schrijfrechten wordt geopend",
+        ),
+    };
+    match lang {
+        Lang::En => en.to_string(),
+        Lang::Nl => nl.to_string(),
+    }
+}
+
+/// The labels of `key show` in a table.
+struct Labels(Lang);
+
+impl Humanize for Labels {
+    fn label(&self, column: &str) -> String {
+        let (en, nl) = match column {
+            "field" => ("field", "veld"),
+            "value" => ("value", "waarde"),
+            "registry" => ("registry", "register"),
+            "key_id" => ("key id", "sleutel-id"),
+            "key_file" => ("key file", "sleutelbestand"),
+            "state" => ("state", "toestand"),
+            "pseudonyms" => ("student pseudonyms", "pseudoniemen van studenten"),
+            other => (other, other),
+        };
+        match self.0 {
+            Lang::En => en.to_string(),
+            Lang::Nl => nl.to_string(),
+        }
     }
 }
