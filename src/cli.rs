@@ -11,6 +11,7 @@ use crate::cmd::entity::RecordCommand;
 use crate::cmd::export::ExportArgs;
 use crate::cmd::import::ImportArgs;
 use crate::cmd::init::InitArgs;
+use crate::cmd::key::KeyCommand;
 use crate::cmd::log::LogArgs;
 use crate::cmd::mapping::MappingCommand;
 use crate::cmd::metric::MetricCommand;
@@ -95,6 +96,10 @@ pub struct GlobalArgs {
     /// [default: IPART_LANG, else the locale (LC_ALL, LC_MESSAGES, LANG), else en; HTML reports: nl]
     #[arg(long, global = true, value_enum, value_name = "LANG")]
     pub lang: Option<crate::domain::Lang>,
+    /// The file holding the key of the student pseudonyms
+    /// [default: the user's config directory, ipart/keys/KEYID.key]
+    #[arg(long, global = true, env = "IPART_KEY_FILE", hide_env_values = true, value_name = "PATH")]
+    pub key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -140,6 +145,15 @@ pub enum Command {
   ipart db vacuum"
     )]
     Db(DbCommand),
+    /// The key of the student pseudonyms, kept outside the registry: where it is, export a copy, import one
+    #[command(
+        subcommand,
+        after_help = "Examples:
+  ipart key show
+  ipart key export /media/usb/ipart-registry.key
+  ipart key import /media/usb/ipart-registry.key"
+    )]
+    Key(KeyCommand),
     /// Print shell completions
     #[command(after_help = "Examples:\n  ipart completions bash > ~/.local/share/bash-completion/completions/ipart")]
     Completions {

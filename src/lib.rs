@@ -25,7 +25,7 @@ use error::Result;
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     let g = &cli.global;
-    let ctx = Context::new(g.db.clone(), g.demo, g.color, g.quiet).with_lang(g.lang);
+    let ctx = Context::new(g.db.clone(), g.demo, g.color, g.quiet).with_lang(g.lang).with_key_file(g.key_file.clone());
     match &cli.command {
         Command::Init(args) => cmd::init::run(args, &ctx),
         Command::Record(record) => record.clone().run(&ctx),
@@ -37,6 +37,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Undo(args) => cmd::undo::run(args, &ctx),
         Command::Report(args) => cmd::report::run(args, &ctx),
         Command::Db(db) => cmd::db::run(db, &ctx),
+        Command::Key(key) => cmd::key::run(key, &ctx),
         Command::Completions { shell } => cmd::meta::completions(*shell, &ctx),
         Command::Man(args) => cmd::meta::man(args, &ctx),
     }

@@ -139,7 +139,7 @@ fn finds_student_pseudonyms_without_their_assignment_batch_or_key() {
         [other],
     )
     .unwrap();
-    conn.execute("DELETE FROM registry_secret", []).unwrap();
+    conn.execute("DELETE FROM student_key_check", []).unwrap();
     drop(conn);
     let (code, _, stderr) = check(&registry);
     assert_eq!(code, Some(4), "{stderr}");
@@ -148,8 +148,8 @@ fn finds_student_pseudonyms_without_their_assignment_batch_or_key() {
         [
             format!("assignment {assignment}: 2 student pseudonym(s) linked to it, but it does not exist"),
             format!("assignment {other}: 1 student pseudonym(s) linked by import batch 999, which does not exist"),
-            "registry_secret: the registry holds 3 student pseudonym(s) but not the key they were made with, so \
-             students imported from now on would not match them"
+            "student_key_check: the registry holds 3 student pseudonym(s) but not the check value of the key they \
+             were made with, so students imported from now on would not match them"
                 .to_string(),
         ]
     );

@@ -23,8 +23,9 @@
 //!   the repository has it. A command naming `../shared/realdata/...` is
 //!   skipped, saying so, when that file is not there (as the real-data
 //!   tests are; IPART_REQUIRE_REALDATA=1 makes it a failure).
-//! - `IPART_TODAY` is 2026-11-28, the actor `tester`, colour off, and HOME
-//!   and XDG_DATA_HOME are in the temporary directory.
+//! - `IPART_TODAY` is 2026-11-28, the actor `tester`, colour off, and HOME,
+//!   XDG_DATA_HOME and XDG_CONFIG_HOME (where keys go) are in the temporary
+//!   directory.
 
 mod common;
 
@@ -172,6 +173,8 @@ fn run(example: &Example, reg: &Reg, work: &Path) -> Option<String> {
         .env("NO_COLOR", "1")
         .env("HOME", reg.dir.path().join("home"))
         .env("XDG_DATA_HOME", reg.dir.path().join("data"))
+        .env("XDG_CONFIG_HOME", reg.dir.path().join("config"))
+        .env_remove("IPART_KEY_FILE")
         .env_remove("IPART_LANG")
         .env_remove("IPART_BUSY_TIMEOUT_MS")
         .env_remove("CLICOLOR_FORCE");

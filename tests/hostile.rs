@@ -19,7 +19,7 @@ const NAMES: &[&str] = &[
     "Hogeschool 🎓 Utrecht 🇳🇱",
     r"back\slash %s {} $HOME <b>bold</b> | pipe-free",
     "Ëlïte – Zeeuwse Universiteit (ZU)",
-    "Tab\tseparated",
+    "עברית and العربية: right-to-left letters, no override",
 ];
 
 #[test]
@@ -41,8 +41,7 @@ fn names_holding_sql_quotes_and_emoji_are_stored_and_shown_literally() {
         let column = headers.iter().position(|h| h == "name").unwrap();
         assert_eq!(&row[column], *name);
         let table = registry.ipart(&["partner", "show", &id]).output().unwrap();
-        // A table shows a tab as \t, so the columns stay aligned and nothing hides.
-        assert!(stdout_of(&table).contains(&name.replace('\t', "\\t")), "{name}");
+        assert!(stdout_of(&table).contains(name), "{name}");
     }
     let listed = json(registry.ipart(&["partner", "list", "--format", "json"]));
     for name in NAMES {
@@ -97,13 +96,99 @@ fn a_nul_byte_cannot_be_passed_and_other_control_characters_are_refused() {
     assert_eq!(output.status.code(), Some(3));
     assert_eq!(
         stderr_of(&output),
-        "ipart: --name: contains the control character U+0001 at character 4; only tab and line breaks are accepted in text\nnothing was changed\n"
+        format!("ipart: --name: contains U+0001 START OF HEADING at character 4; {ONE_LINE}\nnothing was changed\n")
     );
     let output = refused(&registry, &["partner", "edit", "DUO", "--short-name", "D\u{1b}[31mUO"]);
     assert_eq!(output.status.code(), Some(3));
+    assert!(stderr_of(&output).starts_with("ipart: --short-name: contains U+001B ESCAPE at character 2;"));
+}
+
+/// Why a name, title or code refuses a character.
+const ONE_LINE: &str =
+    "a name, title or code is one line of visible text, without control or invisible formatting characters";
+
+/// Why free text refuses a character.
+const FREE_TEXT: &str =
+    "free text may hold tabs and line breaks, but no other control or invisible formatting characters";
+
+#[test]
+fn bidirectional_overrides_invisible_characters_and_bare_returns_are_refused_by_name() {
+    let registry = Reg::demo_in_use();
+    // (argument, flag, what the message names)
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["partner", "add", "abc\u{202E}fdp.exe", "--sector", "other"],
+            "--name: contains U+202E RIGHT-TO-LEFT OVERRIDE at character 4",
+        ),
+        (
+            &["partner", "add", "visible\rHIDDEN", "--sector", "other"],
+            "--name: contains U+000D CARRIAGE RETURN at character 8",
+        ),
+        (
+            &["partner", "add", "Tab\tseparated", "--sector", "other"],
+            "--name: contains U+0009 CHARACTER TABULATION at character 4",
+        ),
+        (&["partner", "add", "two\nlines", "--sector", "other"], "--name: contains U+000A LINE FEED at character 4"),
+        (
+            &["partner", "add", "zero\u{200B}width", "--sector", "other"],
+            "--name: contains U+200B ZERO WIDTH SPACE at character 5",
+        ),
+        (
+            &["partner", "add", "bidi\u{2067}isolate", "--sector", "other"],
+            "--name: contains U+2067 RIGHT-TO-LEFT ISOLATE at character 5",
+        ),
+        (
+            &["partner", "add", "\u{FEFF}DUO2", "--sector", "other"],
+            "--name: contains U+FEFF ZERO WIDTH NO-BREAK SPACE (BYTE ORDER MARK) at character 1",
+        ),
+        (
+            &["partner", "add", "Para\u{2029}graph", "--sector", "other"],
+            "--name: contains U+2029 PARAGRAPH SEPARATOR at character 5",
+        ),
+        (
+            &["partner", "add", "Nieuw", "--sector", "other", "--alias", "N\u{200F}W"],
+            "--alias: contains U+200F RIGHT-TO-LEFT MARK at character 2",
+        ),
+        (
+            &["partner", "edit", "DUO", "--short-name", "D\u{85}UO"],
+            "--short-name: contains U+0085 NEXT LINE at character 2",
+        ),
+    ];
+    for (args, expected) in cases {
+        let output = refused(&registry, args);
+        assert_eq!(output.status.code(), Some(3), "{args:?}: {}", stderr_of(&output));
+        assert_eq!(stderr_of(&output), format!("ipart: {expected}; {ONE_LINE}\nnothing was changed\n"), "{args:?}");
+    }
+    // A title of an assignment, typed.
+    let args = add_assignment("Rapport\u{202E}fdp.exe");
+    let output = refused(&registry, &args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(output.status.code(), Some(3));
     assert!(
-        stderr_of(&output).starts_with("ipart: --short-name: contains the control character U+001B at character 2")
+        stderr_of(&output).starts_with("ipart: --title: contains U+202E RIGHT-TO-LEFT OVERRIDE at character 8;"),
+        "{}",
+        stderr_of(&output)
     );
+    // Free text keeps its lines, but not a bare return or an override.
+    let output = refused(&registry, &["lab", "add", "Lab X", "--description", "zichtbaar\rverborgen"]);
+    assert_eq!(output.status.code(), Some(3));
+    assert_eq!(
+        stderr_of(&output),
+        format!(
+            "ipart: --description: contains U+000D CARRIAGE RETURN at character 10 without a line feed after it; \
+             {FREE_TEXT}\nnothing was changed\n"
+        )
+    );
+    let output = refused(&registry, &["lab", "add", "Lab X", "--description", "regel\u{202E}"]);
+    assert_eq!(
+        stderr_of(&output),
+        format!(
+            "ipart: --description: contains U+202E RIGHT-TO-LEFT OVERRIDE at character 6; {FREE_TEXT}\nnothing was changed\n"
+        )
+    );
+    // Tabs and line breaks in free text are kept; CR LF is kept as LF.
+    let id = registry.ok(&["lab", "add", "Lab X", "--description", "regel 1\r\nregel 2\n\tingesprongen"]);
+    let shown = registry.json(&["lab", "show", id.trim()]);
+    assert_eq!(shown["description"], "regel 1\nregel 2\n\tingesprongen");
 }
 
 #[test]

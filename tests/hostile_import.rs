@@ -91,9 +91,97 @@ fn binary_junk_is_refused_as_not_text() {
     assert_eq!(
         import_refused(&registry, "stray.csv", b"name,sector\nBell\x07 BV,other\n"),
         format!(
-            "ipart: stray.csv:2: column \"name\": contains the control character U+0007 at character 5; only tab and line breaks are accepted in text\n{NOTHING_WRITTEN}\n"
+            "ipart: stray.csv:2: column \"name\": contains U+0007 BELL at character 5; {ONE_LINE}\n{NOTHING_WRITTEN}\n"
         )
     );
+}
+
+/// Why a name, title or code refuses a character.
+const ONE_LINE: &str =
+    "a name, title or code is one line of visible text, without control or invisible formatting characters";
+
+#[test]
+fn bidirectional_overrides_invisible_characters_and_bare_returns_are_refused_with_line_and_column() {
+    let registry = Reg::demo_in_use();
+    let cases: [(&str, &str, &str); 5] = [
+        (
+            "bidi.csv",
+            "name,sector\nabc\u{202E}fdp.exe,other\n",
+            "2: column \"name\": contains U+202E RIGHT-TO-LEFT OVERRIDE at character 4",
+        ),
+        (
+            "cr.csv",
+            "name,sector\n\"visible\rHIDDEN\",other\n",
+            "2: column \"name\": contains U+000D CARRIAGE RETURN at character 8",
+        ),
+        (
+            "lf.csv",
+            "name,sector\nDUO 2,other\n\"two\nlines\",other\n",
+            "3: column \"name\": contains U+000A LINE FEED at character 4",
+        ),
+        (
+            "zwsp.csv",
+            "sector,name\nother,Zero\u{200B}Width\n",
+            "2: column \"name\": contains U+200B ZERO WIDTH SPACE at character 5",
+        ),
+        (
+            "bom.csv",
+            "name,sector,aliases\nBOM BV,other,X|\u{FEFF}Y\n",
+            "2: column \"aliases\": contains U+FEFF ZERO WIDTH NO-BREAK SPACE (BYTE ORDER MARK) at character 3",
+        ),
+    ];
+    for (file, text, expected) in cases {
+        let rows = text.lines().count() - 1 - usize::from(file == "lf.csv");
+        let nothing = NOTHING_WRITTEN.replace("1 of 1 rows", &format!("1 of {rows} rows"));
+        assert_eq!(
+            import_refused(&registry, file, text.as_bytes()),
+            format!("ipart: {file}:{expected}; {ONE_LINE}\n{nothing}\n"),
+            "{file}"
+        );
+    }
+    // The title of an assignment, in a foreign file read through a mapping: the file's own column is named.
+    let dir = registry.dir.path();
+    std::fs::write(
+        dir.join("map.toml"),
+        "kind = \"assignment\"\nsource = \"sis\"\n[fields]\nexternal_id = \"Nr\"\ntitle = \"Titel\"\n\
+         government_partner = \"Opdrachtgever\"\neducation_partner = \"School\"\n\
+         [constants]\nkind = \"internship\"\ntheme = \"data-ai\"\nstatus = \"preparation\"\n",
+    )
+    .unwrap();
+    let bytes = "Nr;Titel;Opdrachtgever;School\nA1;Verslag\u{2066}geheim\u{2069};DUO;HU\n".as_bytes();
+    let stderr =
+        refused_with(&registry, "stages.csv", bytes, &["import", "assignments", "stages.csv", "--map", "map.toml"], 3);
+    assert!(
+        stderr.starts_with(&format!(
+            "ipart: stages.csv:2: column \"Titel\": contains U+2066 LEFT-TO-RIGHT ISOLATE at character 8; {ONE_LINE}\n"
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn free_text_in_a_file_keeps_its_lines_but_not_a_bare_return() {
+    let registry = Reg::demo_in_use();
+    let bytes = b"name,status,description\nLab Z,active,\"zichtbaar\rverborgen\"\n";
+    let stderr = refused_with(&registry, "labs.csv", bytes, &["import", "labs", "labs.csv"], 3);
+    assert!(
+        stderr.starts_with(
+            "ipart: labs.csv:2: column \"description\": contains U+000D CARRIAGE RETURN at character 10 without a line feed after it;"
+        ),
+        "{stderr}"
+    );
+    std::fs::write(
+        registry.dir.path().join("labs.csv"),
+        "name,status,description\r\nLab Z,active,\"regel 1\r\nregel 2\tmet tab\"\r\n",
+    )
+    .unwrap();
+    let output = run_in(&registry, &["--quiet", "import", "labs", "labs.csv"]);
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let lab = registry.json(&["lab", "show", "Lab Z"]);
+    assert_eq!(lab["description"], "regel 1\nregel 2\tmet tab");
+    // The same file again changes nothing: CR LF and LF are one text.
+    let output = run_in(&registry, &["import", "labs", "labs.csv"]);
+    assert!(stderr_of(&output).contains("1 unchanged"), "{}", stderr_of(&output));
 }
 
 #[test]

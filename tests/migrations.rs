@@ -21,6 +21,19 @@ use rusqlite::types::Value;
 /// here needs the migration's reason beside it. None yet.
 const REWRITTEN_BY_MIGRATIONS: &[(&str, &str)] = &[];
 
+/// The one row an upgrade takes out on purpose: the key of the student
+/// pseudonyms (`registry_secret`, schema 4 to 7) moves to a key file of its
+/// own (schema step 8), and the registry keeps only its check value. Takes
+/// the key out of `tables` and returns it.
+fn take_key(tables: &mut Tables) -> Option<[u8; 32]> {
+    let secrets = tables.get_mut("registry_secret")?;
+    let (&rowid, _) = secrets.iter().find(|(_, row)| row["name"] == Value::Text("student_id_key".into()))?;
+    match secrets.remove(&rowid).unwrap().remove("value") {
+        Some(Value::Blob(key)) => Some(key.try_into().unwrap()),
+        other => panic!("a key of another kind: {other:?}"),
+    }
+}
+
 /// Every table's rows, all columns, by rowid (by id in a WITHOUT ROWID table).
 type Tables = BTreeMap<String, BTreeMap<i64, BTreeMap<String, Value>>>;
 
@@ -160,6 +173,8 @@ fn every_fixture_opens_upgraded_with_every_record_kept() {
         std::fs::copy(&fixture, &path).unwrap();
         let version = pragma(&path, "user_version");
         let before = tables(&path);
+        let mut before_without_key = before.clone();
+        let key = take_key(&mut before_without_key);
         assert!(before["partner"].len() > 50 && before["assignment"].len() > 500, "{}", fixture.display());
 
         let output = ipart_on(&path, &["partner", "list", "--format", "json"]).output().unwrap();
@@ -170,7 +185,21 @@ fn every_fixture_opens_upgraded_with_every_record_kept() {
         assert_eq!(pragma(&path, "user_version"), current, "{}", fixture.display());
         assert_eq!(pragma(&path, "application_id"), ipart::store::APPLICATION_ID);
         let after = tables(&path);
-        assert_kept(&before, &after, &fixture);
+        assert_kept(&before_without_key, &after, &fixture);
+        if let Some(key) = key {
+            // The key is in its key file, and only its check value in the registry and the copy.
+            let key = ipart::store::key::Key::from_bytes(key);
+            let file = key_dir().join(format!("{}.key", key.id()));
+            let kept = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            assert_eq!(ipart::store::key::Key::from_file_text(&kept, "key file").unwrap(), key);
+            assert_eq!(after["registry_secret"].len(), 0, "{}: the key is still in the registry", fixture.display());
+            assert_eq!(after["student_key_check"][&1]["value"], Value::Blob(key.check().to_vec()));
+            assert!(
+                stderr_of(&output).contains(&format!("was moved out of the registry to {}", file.display())),
+                "{}",
+                stderr_of(&output)
+            );
+        }
         let backup = dir.path().join(format!("registry.sqlite.v{version}.backup"));
         if version < current {
             assert!(
@@ -181,9 +210,20 @@ fn every_fixture_opens_upgraded_with_every_record_kept() {
                 "{}",
                 stderr_of(&output)
             );
-            // The copy was taken before anything changed: it holds the old file's records, at the old version.
+            // The copy was taken before anything changed: it holds the old file's records, at the old
+            // version, but for the key, which left it too (its check value in its place).
             assert_eq!(pragma(&backup, "user_version"), version);
-            assert_eq!(tables(&backup), before, "{}: the backup differs from the old file", fixture.display());
+            let mut copy = tables(&backup);
+            if let Some(key) = key {
+                let secrets = copy.get_mut("registry_secret").unwrap();
+                let (&rowid, row) = secrets.iter().next().expect("the check value in the copy");
+                assert_eq!(row["name"], Value::Text("student_key_check".into()));
+                let check = ipart::store::key::Key::from_bytes(key).check().to_vec();
+                assert_eq!(row["value"], Value::Blob(check));
+                secrets.remove(&rowid);
+                assert!(secrets.is_empty());
+            }
+            assert_eq!(copy, before_without_key, "{}: the backup differs from the old file", fixture.display());
             assert_eq!(mode(&backup), 0o600);
             let upgrades = after["change"].values().filter(|row| row["command"] == Value::Text("upgrade".into()));
             assert_eq!(upgrades.count(), 1, "{}: the upgrade is not in the audit trail", fixture.display());

@@ -3,7 +3,8 @@
 //! (pseudonyms) that never leave the registry, and the README says what
 //! personal data it holds. (Copies: tests/db.rs for backups and restores,
 //! tests/migrations.rs and store::tests for the copy taken before an
-//! upgrade.)
+//! upgrade. The key of the pseudonyms, kept outside the registry:
+//! tests/key.rs.)
 
 mod common;
 
@@ -176,7 +177,10 @@ fn student_identifiers_are_kept_only_as_keyed_hashes() {
     let (p1, p2) = (by_assignment("P1"), by_assignment("P2"));
     // "S1234567" and " s1234567 " are one student once normalised.
     assert_eq!(p1.iter().filter(|p| p2.contains(p)).count(), 1, "one student is on both P1 and P2");
-    assert_eq!(registry.count("SELECT count(*) FROM registry_secret WHERE length(value) = 32"), 1);
+    // The key is not in the registry: only its check value, and the key in its key file (0600).
+    assert_eq!(registry.count("SELECT count(*) FROM registry_secret"), 0);
+    assert_eq!(registry.count("SELECT count(*) FROM student_key_check WHERE length(value) = 32"), 1);
+    assert_eq!(mode(&key_file(&registry.path)), 0o600);
 
     // Not in the file, its WAL, or anything beside it; the key is never printed.
     for (name, bytes) in all_bytes(registry.dir.path()) {
@@ -184,7 +188,7 @@ fn student_identifiers_are_kept_only_as_keyed_hashes() {
             assert_no_clear_ids(&name, &bytes);
         }
     }
-    let key: Vec<u8> = registry.conn().query_row("SELECT value FROM registry_secret", [], |r| r.get(0)).unwrap();
+    let key = key_of(&registry.path);
     let key_hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
     for args in [&["log", "--limit", "1000", "--format", "json"][..], &["import", "log", "--format", "json"]] {
         let out = registry.ok(args);
@@ -242,9 +246,8 @@ fn two_registries_give_the_same_student_different_pseudonyms() {
     let (a, b) = (pseudonyms(&one), pseudonyms(&two));
     assert_eq!(a.len(), b.len());
     assert!(a.iter().all(|(_, p)| !b.iter().any(|(_, q)| q == p)), "a pseudonym is the same in two registries");
-    let key =
-        |r: &Reg| -> Vec<u8> { r.conn().query_row("SELECT value FROM registry_secret", [], |x| x.get(0)).unwrap() };
-    assert_ne!(key(&one), key(&two));
+    assert_ne!(key_of(&one.path), key_of(&two.path));
+    assert_ne!(key_file(&one.path), key_file(&two.path), "each registry finds its own key file");
 }
 
 #[test]

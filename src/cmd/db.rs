@@ -81,19 +81,39 @@ pub fn run(cmd: &DbCommand, ctx: &Context) -> Result<()> {
                 made.path.display(),
                 made.bytes
             ));
+            if crate::store::key::stored_check(registry.conn())?.is_some() {
+                ctx.info(
+                    "the backup holds no key of the student pseudonyms: keep a copy of the key apart from it \
+                     (`ipart key export FILE`)",
+                );
+            }
             Ok(())
         }
         DbCommand::Restore { file } => {
             if ctx.demo {
                 return Err(Error::usage("--demo works on an in-memory registry; restore into a file with --db").into());
             }
-            match maintenance::restore(file, &ctx.db)? {
+            match maintenance::restore(file, &ctx.db, &ctx.key_place())? {
                 Ok(done) => {
                     let kept = match &done.safety_copy {
                         Some(p) => format!("; the registry it replaced is kept at {}", p.display()),
                         None => String::new(),
                     };
                     ctx.info(format!("restored {} from {}{kept}", ctx.db.display(), file.display()));
+                    if let Some(moved) = &done.key_moved {
+                        ctx.tell_key_moved(&ctx.db.display().to_string(), moved);
+                        ctx.warn(format!(
+                            "{} still holds the key of the student pseudonyms: keep it as safe as the key, or \
+                             remove it now that the key is in its key file",
+                            file.display()
+                        ));
+                    }
+                    if let Some(place) = &done.key_missing {
+                        ctx.warn(format!(
+                            "the key of the restored registry's student pseudonyms is not at {place}: imports with \
+                             student identifiers are refused until it is brought with `ipart key import FILE`"
+                        ));
+                    }
                     Ok(())
                 }
                 Err(refused) => {

@@ -33,7 +33,8 @@ PhD candidates on (source, external_id); partners on external_code, then (source
 then any of their names; themes on code; metrics on (name, year); the others on name.
 
 An assignment file may give student_ids (one or more per row, separated by ; , or |): only their
-keyed hashes are kept, to count unique students in `ipart report`; they are never exported.";
+keyed hashes are kept, to count unique students in `ipart report`; they are never exported. The key
+lives in a key file outside the registry (see `ipart key`).";
 
 /// Import records from a CSV file; `import log` lists imports, `import undo` reverts one
 #[derive(Debug, Args)]

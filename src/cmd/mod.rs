@@ -7,6 +7,7 @@ pub mod entity;
 pub mod export;
 pub mod import;
 pub mod init;
+pub mod key;
 pub mod list;
 pub mod log;
 pub mod mapping;
@@ -46,6 +47,8 @@ pub struct Context {
     pub err_style: Style,
     /// `--lang`, when given.
     pub lang_flag: Option<Lang>,
+    /// `--key-file` (or `IPART_KEY_FILE`), when given.
+    pub key_file: Option<PathBuf>,
 }
 
 impl Context {
@@ -69,7 +72,20 @@ impl Context {
             style: Style::stdout(decide(std::io::stdout().is_terminal())),
             err_style: Style { color: decide(std::io::stderr().is_terminal()), width: None },
             lang_flag: None,
+            key_file: None,
         }
+    }
+
+    /// The context with the key file of `--key-file` or `IPART_KEY_FILE`.
+    pub fn with_key_file(mut self, key_file: Option<PathBuf>) -> Context {
+        self.key_file = key_file;
+        self
+    }
+
+    /// Where the key of the student pseudonyms is kept: the file given, or
+    /// the user's key directory.
+    pub fn key_place(&self) -> store::key::KeyPlace {
+        store::key::KeyPlace::for_user(self.key_file.as_deref())
     }
 
     /// The context with `--lang` as given on the command line.
@@ -102,16 +118,39 @@ impl Context {
             crate::demo::load(&mut registry)?;
             return Ok(registry);
         }
-        let (registry, report) = Registry::open(&self.db)?;
-        if let Some((from, backup)) = report.migrated_from {
+        let (registry, report) = Registry::open_keyed(&self.db, self.key_place())?;
+        if let Some((from, backup)) = &report.migrated_from {
+            let without_key = if report.key_moved.is_some() && report.key_warnings.is_empty() {
+                ", without the key of its student pseudonyms"
+            } else {
+                ""
+            };
             self.info(format!(
-                "upgraded registry {} from schema version {from} to {} (the old file was copied to {})",
+                "upgraded registry {} from schema version {from} to {} (the old file was copied to {}{without_key})",
                 self.db.display(),
                 store::SCHEMA_VERSION,
                 backup.display()
             ));
         }
+        if let Some(moved) = &report.key_moved {
+            self.tell_key_moved(&self.db.display().to_string(), moved);
+        }
+        for warning in &report.key_warnings {
+            self.warn(warning);
+        }
         Ok(registry)
+    }
+
+    /// Says where the key of the student pseudonyms of `registry` went
+    /// (shown even with `--quiet`: it happens once, and the key must be
+    /// looked after from then on).
+    pub fn tell_key_moved(&self, registry: &str, moved: &store::key::Moved) {
+        let to = moved.to.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "memory".to_string());
+        eprintln!(
+            "ipart: the key of the student pseudonyms of registry {registry} (key id {}) was moved out of the \
+             registry to {to}; keep a copy apart from the registry's backups (`ipart key export FILE`)",
+            moved.id
+        );
     }
 
     /// A message for the person at the terminal (stderr), unless `--quiet`.

@@ -120,7 +120,10 @@ pub struct Applier<'a, 'w> {
     /// Assignments added but not written yet (they go many at a time).
     pending: batch::PendingAssignments,
     pub created_partners: Vec<String>,
-    /// Set when the file gives student identifiers.
+    /// Whether the file has a column of student identifiers.
+    wants_students: bool,
+    /// Set at the first row that gives student identifiers (so that a file
+    /// whose column is empty needs no key).
     pseudonymiser: Option<Pseudonymiser>,
     /// Pseudonyms of rows applied, to be linked once their assignments are
     /// written (queued assignments are not yet).
@@ -147,11 +150,7 @@ impl<'a, 'w> Applier<'a, 'w> {
         let gives = |c: &str| s.provided.contains(&c) || (c == "status_history" && s.provided.contains(&"status"));
         let complete = s.create_only.is_empty() && s.kind.columns().iter().all(|c| gives(c));
         let pending = batch::PendingAssignments::new(w, s.batch)?;
-        let pseudonymiser = if s.kind == Kind::Assignment && s.provided.contains(&STUDENT_IDS) {
-            Some(Pseudonymiser::of(w)?)
-        } else {
-            None
-        };
+        let wants_students = s.kind == Kind::Assignment && s.provided.contains(&STUDENT_IDS);
         Ok(Applier {
             w,
             s,
@@ -161,7 +160,8 @@ impl<'a, 'w> Applier<'a, 'w> {
             seen: IdSet::default(),
             pending,
             created_partners: Vec::new(),
-            pseudonymiser,
+            wants_students,
+            pseudonymiser: None,
             students: Vec::new(),
             students_linked: 0,
             last_id: 0,
@@ -205,6 +205,11 @@ impl<'a, 'w> Applier<'a, 'w> {
         {
             self.flush()?;
         }
+        // The key is fetched (or made) outside a row's savepoint: a refused
+        // row must not take a new key's check value with it.
+        if self.wants_students && self.pseudonymiser.is_none() && fields.get(STUDENT_IDS).is_some() {
+            self.pseudonymiser = Some(Pseudonymiser::of(self.w)?);
+        }
         if !self.s.row_savepoints {
             return self.apply_row(fields, prebuilt);
         }
@@ -226,7 +231,7 @@ impl<'a, 'w> Applier<'a, 'w> {
     }
 
     fn apply_row(&mut self, fields: &Fields, prebuilt: Option<Prebuilt>) -> Result<Result<Applied, Vec<Problem>>> {
-        let student_ids = match self.pseudonymiser.as_ref().map(|_| self.student_ids(fields)).transpose() {
+        let student_ids = match self.wants_students.then(|| self.student_ids(fields)).transpose() {
             Ok(ids) => ids.unwrap_or_default(),
             Err(problem) => return Ok(Err(vec![problem])),
         };
@@ -289,10 +294,15 @@ impl<'a, 'w> Applier<'a, 'w> {
                     ),
                 ));
             }
-            if id.chars().any(char::is_control) {
+            // Named by the character, never quoted: identifiers are personal data.
+            if let Some(c) = id.chars().find(|c| limits::refused_name(*c).is_some()) {
                 return Err(Problem::field(
                     STUDENT_IDS,
-                    format!("student identifier {} contains a control character", n + 1),
+                    format!(
+                        "student identifier {} contains {}; an identifier is one line of visible text",
+                        n + 1,
+                        limits::describe(c)
+                    ),
                 ));
             }
         }

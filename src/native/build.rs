@@ -40,7 +40,13 @@ impl<'a> Reader<'a> {
     }
 
     fn text(&self, field: &str) -> Option<String> {
-        self.fields.get(field).map(str::to_string)
+        // Free text keeps its line breaks as LF, however the file wrote them.
+        let value = self.fields.get(field)?;
+        Some(if limits::is_multi_line(field) {
+            limits::normalise_line_breaks(value).into_owned()
+        } else {
+            value.to_string()
+        })
     }
 
     fn required_text(&mut self, field: &'static str) -> Option<String> {

@@ -359,10 +359,11 @@ fn rules() -> Vec<Rule> {
     });
     rules.push(Rule {
         check: "pseudonyms",
-        sql: "SELECT 'registry_secret', 'the registry holds ' || count(*) || ' student pseudonym(s) but not the key \
-              they were made with, so students imported from now on would not match them'
+        sql: "SELECT 'student_key_check', 'the registry holds ' || count(*) || ' student pseudonym(s) but not the \
+              check value of the key they were made with, so students imported from now on would not match them'
               FROM assignment_student
               HAVING count(*) > 0
+                 AND NOT EXISTS (SELECT 1 FROM student_key_check WHERE length(value) = 32)
                  AND NOT EXISTS (SELECT 1 FROM registry_secret WHERE name = 'student_id_key' AND length(value) = 32)"
             .into(),
     });

@@ -17,6 +17,7 @@ use anyhow::Context as _;
 use rusqlite::Connection;
 
 use super::check::{self, Report};
+use super::key::{self, KeyPlace};
 use super::{
     MIGRATIONS, Registry, SCHEMA_VERSION, Thoroughness, actor, check_file, copy_database, identify, now,
     open_connection, open_copy, refuse_if_damaged, sqlite_sidecars, verify_copy, wait_when_busy,
@@ -65,6 +66,13 @@ pub struct Restore {
     pub version: i32,
     /// Where the registry that was replaced was kept, if there was one.
     pub safety_copy: Option<PathBuf>,
+    /// Set when the file restored held the key of its student pseudonyms
+    /// (an older backup): the key was moved to its key file, and the
+    /// restored registry holds none.
+    pub key_moved: Option<key::Moved>,
+    /// Set when the restored registry has a key that is not at its place:
+    /// where it should be.
+    pub key_missing: Option<String>,
 }
 
 /// Why a file cannot be restored: the checks it failed.
@@ -76,7 +84,7 @@ pub struct Refused {
 /// Replaces the registry at `registry` with the one in `source`, after
 /// checking `source`. A file that fails the checks gives `Ok(Err(Refused))`,
 /// so the caller can show what it failed; the registry is then untouched.
-pub fn restore(source: &Path, registry: &Path) -> Result<std::result::Result<Restore, Refused>> {
+pub fn restore(source: &Path, registry: &Path, key_place: &KeyPlace) -> Result<std::result::Result<Restore, Refused>> {
     let shown = source.display();
     let refuse = |e: anyhow::Error| e.context(format!("cannot restore from {shown}; the registry was not changed"));
     if !source.exists() {
@@ -100,10 +108,12 @@ pub fn restore(source: &Path, registry: &Path) -> Result<std::result::Result<Res
     // Check a private copy, upgraded as the registry would be, never the
     // file given: it stays as it was whatever happens.
     let candidate = OutFile::create(registry, true)?;
-    let checked = (|| -> Result<std::result::Result<(), Refused>> {
+    // What became of the key: moved out of the copy, missing at its place.
+    type KeyOutcome = (Option<key::Moved>, Option<String>);
+    let checked = (|| -> Result<std::result::Result<KeyOutcome, Refused>> {
         copy_database(&source_conn, candidate.temporary_path())?;
         drop(source_conn);
-        let mut copy = private_copy(candidate.temporary_path())?;
+        let mut copy = private_copy(candidate.temporary_path(), key_place.clone())?;
         if version < SCHEMA_VERSION {
             copy.migrate(MIGRATIONS, version, None)?;
         }
@@ -111,13 +121,20 @@ pub fn restore(source: &Path, registry: &Path) -> Result<std::result::Result<Res
         if !report.is_ok() {
             return Ok(Err(Refused { report }));
         }
-        Ok(Ok(()))
+        // An older backup holding its key: the key goes to its key file
+        // before the copy takes the registry's place, never with it.
+        let moved = key::move_out(&mut copy)?;
+        let missing = match key::stored_check(copy.conn())? {
+            Some(check) if key_place.load(&check).ok().flatten().is_none() => Some(key_place.describe(&check)),
+            _ => None,
+        };
+        Ok(Ok((moved, missing)))
     })();
-    match checked {
-        Ok(Ok(())) => {}
+    let (key_moved, key_missing) = match checked {
+        Ok(Ok(key)) => key,
         Ok(Err(refused)) => return Ok(Err(refused)),
         Err(e) => return Err(refuse(e)),
-    }
+    };
 
     let swapped = (|| -> Result<Option<PathBuf>> {
         let safety_copy = if replacing { Some(safety_copy_path(registry)?) } else { None };
@@ -131,19 +148,20 @@ pub fn restore(source: &Path, registry: &Path) -> Result<std::result::Result<Res
         Ok(safety_copy)
     })();
     match swapped {
-        Ok(safety_copy) => Ok(Ok(Restore { version, safety_copy })),
+        Ok(safety_copy) => Ok(Ok(Restore { version, safety_copy, key_moved, key_missing })),
         Err(e) => Err(e.context("the registry was not changed")),
     }
 }
 
 /// A registry ipart is making in a temporary file of its own.
-fn private_copy(path: &Path) -> Result<Registry> {
+fn private_copy(path: &Path, key_place: KeyPlace) -> Result<Registry> {
     let mut copy = Registry {
         conn: open_copy(path)?,
         path: Some(path.to_path_buf()),
         read_only: false,
         actor: actor(),
         check_whole: false,
+        key_place,
     };
     copy.configure()?;
     Ok(copy)
@@ -151,7 +169,7 @@ fn private_copy(path: &Path) -> Result<Registry> {
 
 /// Notes the restore in the restored registry's own audit trail.
 fn record_restore(temporary: &Path, source: &Path, version: i32, safety_copy: Option<&Path>) -> Result<()> {
-    let mut copy = private_copy(temporary)?;
+    let mut copy = private_copy(temporary, KeyPlace::memory())?;
     let old = serde_json::json!({ "replaced_registry_kept_at": safety_copy.map(|p| p.display().to_string()) });
     let new = serde_json::json!({ "restored_from": source.display().to_string(), "schema_version": version });
     copy.write("db restore", |w| w.audit("registry", 0, Some(&old), Some(&new)))

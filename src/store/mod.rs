@@ -14,6 +14,7 @@ pub mod check;
 pub mod community;
 pub mod history;
 pub mod initiative;
+pub mod key;
 pub mod lab;
 pub mod lookup;
 pub mod maintenance;
@@ -27,6 +28,7 @@ pub mod student;
 pub mod theme;
 pub mod undo;
 
+use std::cell::RefCell;
 use std::fs::OpenOptions;
 use std::path::{Path, PathBuf};
 use std::sync::RwLock;
@@ -38,6 +40,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::error::{DAMAGED_ADVICE, Error, ExitCode, Result};
 use crate::outfile::OutFile;
+use key::KeyPlace;
 
 /// `PRAGMA application_id` of an ipart registry: "ipar" in ASCII. It tells an
 /// ipart registry from any other SQLite file before anything is written.
@@ -57,6 +60,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0005_status_history_clustered.sql"),
     include_str!("../../migrations/0006_partner_sectors_as_keys.sql"),
     include_str!("../../migrations/0007_revisions.sql"),
+    include_str!("../../migrations/0008_student_key_outside.sql"),
 ];
 
 /// The schema version this binary writes.
@@ -167,6 +171,8 @@ pub struct Registry {
     actor: String,
     /// Check the whole file before writing, whatever its size.
     check_whole: bool,
+    /// Where the key of the student pseudonyms is kept (see `key`).
+    key_place: KeyPlace,
 }
 
 /// What opening a registry did besides opening it, for the user to hear.
@@ -174,6 +180,12 @@ pub struct Registry {
 pub struct OpenReport {
     /// Set when an older registry was migrated: (from version, backup copy).
     pub migrated_from: Option<(i32, PathBuf)>,
+    /// Set when the registry held the key of its student pseudonyms (schema
+    /// 7 and before) and it was moved to its key file.
+    pub key_moved: Option<key::Moved>,
+    /// Warnings about the key: a copy that still holds it, a registry that
+    /// could not be rid of it yet.
+    pub key_warnings: Vec<String>,
 }
 
 impl Registry {
@@ -223,7 +235,8 @@ impl Registry {
         // 12.2 s -> 10.8 s, the 1M report 4% faster; the empty registry is
         // 0.8 MB larger). Registries made before keep their 4 KB pages.
         conn.pragma_update(None, "page_size", PAGE_SIZE)?;
-        let mut registry = Registry { conn, path, read_only: false, actor: actor(), check_whole: false };
+        let key_place = if path.is_some() { KeyPlace::for_user(None) } else { KeyPlace::memory() };
+        let mut registry = Registry { conn, path, read_only: false, actor: actor(), check_whole: false, key_place };
         registry.configure()?;
         registry.conn.pragma_update(None, "application_id", APPLICATION_ID)?;
         registry.migrate_from(0)?;
@@ -232,14 +245,22 @@ impl Registry {
 
     /// Opens an existing registry, migrating it if it is older than this
     /// binary. Anything that is not an ipart registry is refused before
-    /// SQLite gets to write to it.
+    /// SQLite gets to write to it. The key of its student pseudonyms is
+    /// kept in the user's key directory.
     pub fn open(path: &Path) -> Result<(Registry, OpenReport)> {
-        Self::open_with(path, MIGRATIONS)
+        Self::open_keyed(path, KeyPlace::for_user(None))
     }
 
-    /// [`Registry::open`] with the migration steps given, so a test can
-    /// make a step fail half-way.
-    pub(crate) fn open_with(path: &Path, steps: &[&str]) -> Result<(Registry, OpenReport)> {
+    /// [`Registry::open`], with the key of the student pseudonyms kept at
+    /// `key_place`. A registry that still holds its key (schema 7 and
+    /// before) has it moved there (see [`key::move_out`]).
+    pub fn open_keyed(path: &Path, key_place: KeyPlace) -> Result<(Registry, OpenReport)> {
+        Self::open_with(path, MIGRATIONS, key_place)
+    }
+
+    /// [`Registry::open_keyed`] with the migration steps given, so a test
+    /// can make a step fail half-way.
+    pub(crate) fn open_with(path: &Path, steps: &[&str], key_place: KeyPlace) -> Result<(Registry, OpenReport)> {
         // Before anything opens it: a FIFO would hold up every command.
         check_file(path)?;
         let read_only = is_read_only(path);
@@ -248,7 +269,7 @@ impl Registry {
         // version this binary understands: anything else is left untouched.
         let version = identify(&conn, path, steps.len() as i32)?;
         let mut registry =
-            Registry { conn, path: Some(path.to_path_buf()), read_only, actor: actor(), check_whole: false };
+            Registry { conn, path: Some(path.to_path_buf()), read_only, actor: actor(), check_whole: false, key_place };
         registry.configure()?;
         if !read_only {
             crate::outfile::clear_leftovers(path);
@@ -258,7 +279,54 @@ impl Registry {
             let backup = registry.upgrade(steps, version)?;
             report.migrated_from = Some((version, backup));
         }
+        if steps.len() as i32 >= SCHEMA_VERSION {
+            registry.move_key_out(&mut report)?;
+        }
         Ok((registry, report))
+    }
+
+    /// Moves the key of a registry of schema 7 and before to its key file,
+    /// and out of the copy taken before the upgrade (see [`key::move_out`]).
+    fn move_key_out(&mut self, report: &mut OpenReport) -> Result<()> {
+        let shown = self.path.as_deref().unwrap_or(Path::new("")).display().to_string();
+        if self.read_only {
+            if key::legacy_key(&self.conn)?.is_some() {
+                report.key_warnings.push(format!(
+                    "registry {shown} holds the key of its student pseudonyms; it is moved to a key file of its own \
+                     the next time the registry is opened with write access"
+                ));
+            }
+            return Ok(());
+        }
+        let Some(key) = key::legacy_key(&self.conn)? else { return Ok(()) };
+        let moved = key::move_out(self).map_err(|e| {
+            e.context(format!(
+                "registry {shown} holds the key of its student pseudonyms, and it could not be moved to a key file \
+                 of its own (it is still in the registry; nothing else was changed)"
+            ))
+        })?;
+        if let Some((_, copy)) = &report.migrated_from {
+            let cleared = key::clear_copy(copy, &key).and_then(|()| {
+                verify_copy(copy, report.migrated_from.as_ref().map_or(0, |(v, _)| *v), Thoroughness::Quick)
+            });
+            if let Err(e) = cleared {
+                report.key_warnings.push(format!(
+                    "the copy {} still holds the key of the student pseudonyms ({e:#}); remove the copy once you \
+                     no longer need it",
+                    copy.display()
+                ));
+            }
+        }
+        if let Some(moved) = &moved
+            && !moved.checkpointed
+        {
+            report.key_warnings.push(format!(
+                "another process is reading registry {shown}: the bytes of the key leave its write-ahead log when \
+                 that process is done and the next command checkpoints it"
+            ));
+        }
+        report.key_moved = moved;
+        Ok(())
     }
 
     /// Upgrades the registry from `version` to the last of `steps`, after
@@ -449,6 +517,16 @@ impl Registry {
         self.path.as_deref()
     }
 
+    /// Where the key of the student pseudonyms is kept.
+    pub fn key_place(&self) -> &KeyPlace {
+        &self.key_place
+    }
+
+    /// Keeps the key of the student pseudonyms at `place` from now on.
+    pub fn set_key_place(&mut self, place: KeyPlace) {
+        self.key_place = place;
+    }
+
     /// Runs `f` in one write transaction; nothing is kept unless it returns Ok.
     /// `command` names the change in the audit trail ("partner add").
     pub fn write<T>(&mut self, command: &str, f: impl FnOnce(&Writer) -> Result<T>) -> Result<T> {
@@ -474,10 +552,23 @@ impl Registry {
             .execute(rusqlite::params![at, self.actor, command])?;
         let revision = tx.last_insert_rowid();
         let before = tx.total_changes();
-        let writer = Writer { tx, command: command.to_string(), actor: self.actor.clone(), at, revision };
+        let writer = Writer {
+            tx,
+            command: command.to_string(),
+            actor: self.actor.clone(),
+            at,
+            revision,
+            key_place: &self.key_place,
+            key_made: RefCell::new(None),
+        };
         let value = f(&writer)?;
         // A command that changed nothing leaves nothing, not even its revision.
         if commit && writer.tx.total_changes() != before {
+            // A key made by this command is in its file before the check
+            // value that names it is committed (a dry run keeps neither).
+            if let Some(key) = writer.key_made.take() {
+                writer.key_place.store(&key)?;
+            }
             writer.tx.commit()?;
         }
         Ok(value)
@@ -506,9 +597,24 @@ pub struct Writer<'a> {
     at: String,
     /// This transaction's revision: the `known_from` of every row it writes.
     revision: i64,
+    /// Where the key of the student pseudonyms is kept.
+    key_place: &'a KeyPlace,
+    /// A key this transaction made, stored at `key_place` before it commits.
+    key_made: RefCell<Option<key::Key>>,
 }
 
 impl Writer<'_> {
+    /// Where the key of the student pseudonyms is kept.
+    pub fn key_place(&self) -> &KeyPlace {
+        self.key_place
+    }
+
+    /// Keeps `key`, made by this transaction, at the key place just before
+    /// the transaction commits.
+    pub(crate) fn keep_new_key(&self, key: key::Key) {
+        *self.key_made.borrow_mut() = Some(key);
+    }
+
     /// This transaction's revision (see `migrations/0007_revisions.sql`).
     pub fn revision(&self) -> i64 {
         self.revision
@@ -862,7 +968,7 @@ mod tests {
         let (_dir, path) = v1_copy();
         let partners = count(&Connection::open(&path).unwrap(), "SELECT count(*) FROM partner");
         let steps = [V1_SCHEMA, "ALTER TABLE partner ADD COLUMN note TEXT; CREATE TABLE extra (x INTEGER) STRICT;"];
-        let (registry, report) = Registry::open_with(&path, &steps).unwrap();
+        let (registry, report) = Registry::open_with(&path, &steps, KeyPlace::memory()).unwrap();
         let (from, backup) = report.migrated_from.expect("an upgrade");
         assert_eq!(from, 1);
         assert_eq!(backup, path.with_file_name("registry.sqlite.v1.backup"));
@@ -890,7 +996,7 @@ mod tests {
         let kept = path.with_file_name("registry.sqlite.v1.failed-upgrade.backup");
         // Tried twice: one copy is kept, not one more each time.
         for _ in 0..2 {
-            let err = Registry::open_with(&path, &steps).err().expect("a failed upgrade");
+            let err = Registry::open_with(&path, &steps, KeyPlace::memory()).err().expect("a failed upgrade");
             let (code, message) = crate::error::classify(&err);
             assert_eq!(code, crate::error::ExitCode::Registry);
             assert_eq!(
@@ -922,7 +1028,7 @@ mod tests {
     fn an_upgrade_that_breaks_references_is_rolled_back() {
         let (_dir, path) = v1_copy();
         let steps = [V1_SCHEMA, "DELETE FROM theme WHERE id = 1;"];
-        let message = format!("{:#}", Registry::open_with(&path, &steps).err().expect("refused"));
+        let message = format!("{:#}", Registry::open_with(&path, &steps, KeyPlace::memory()).err().expect("refused"));
         assert!(message.contains("broken references"), "{message}");
         let conn = Connection::open(&path).unwrap();
         assert_eq!(count(&conn, "SELECT count(*) FROM theme WHERE id = 1"), 1);

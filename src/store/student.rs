@@ -1,22 +1,21 @@
 //! Student identifiers, kept only as pseudonyms: HMAC-SHA256 of the
-//! normalised identifier under a key of this registry. The key is made on
-//! first use (32 bytes from the operating system's random source), lives in
-//! `registry_secret`, and never leaves the registry through ipart: no
-//! command prints it and `ipart export` writes neither it nor the
-//! pseudonyms. A pseudonym only tells whether two assignments share a
-//! student; without the key it cannot be checked against a guessed student
-//! number, and another registry's pseudonym of the same student differs.
+//! normalised identifier under the key of this registry. The key is made on
+//! the first import that needs it (32 bytes from the operating system's
+//! random source) and lives outside the registry, in a key file of its own
+//! (see `key`): the registry keeps only its check value. No command prints
+//! the key, and `ipart export` writes neither it nor the pseudonyms. A
+//! pseudonym only tells whether two assignments share a student; without
+//! the key it cannot be checked against a guessed student number, and
+//! another registry's pseudonym of the same student differs.
 
 use hmac::{Hmac, KeyInit, Mac};
 use rusqlite::{Connection, params};
 use sha2::Sha256;
 use unicode_normalization::UnicodeNormalization;
 
-use super::{Writer, optional};
+use super::Writer;
+use super::key::{self, Key};
 use crate::error::{Error, Result};
-
-/// The name of the key in `registry_secret`.
-const KEY_NAME: &str = "student_id_key";
 
 /// A pseudonym: HMAC-SHA256, 32 bytes.
 pub type Pseudonym = [u8; 32];
@@ -35,20 +34,31 @@ impl std::fmt::Debug for Pseudonymiser {
 }
 
 impl Pseudonymiser {
-    /// The pseudonymiser of the registry behind `w`; makes its key when it
-    /// has none yet (in `w`'s transaction, so a dry run leaves no key).
+    /// The pseudonymiser of the registry behind `w`. A registry without a
+    /// key yet gets one: its check value is recorded in `w`'s transaction
+    /// and the key stored at the key place just before that commits (a dry
+    /// run keeps neither). A registry whose key is not at its place is
+    /// refused, saying where it should be and how to bring it.
     pub fn of(w: &Writer) -> Result<Pseudonymiser> {
-        let key = match stored_key(w)? {
-            Some(key) => key,
-            None => {
-                let mut key = [0u8; 32];
-                getrandom::fill(&mut key)
-                    .map_err(|e| Error::registry(format!("cannot make the key for student pseudonyms: {e}")))?;
-                w.execute("INSERT INTO registry_secret (name, value) VALUES (?1, ?2)", params![KEY_NAME, &key[..]])?;
-                key
-            }
+        let place = w.key_place();
+        let Some(check) = key::stored_check(w)? else {
+            let key = Key::generate()?;
+            key::record_check(w, &key)?;
+            let pseudonymiser = Pseudonymiser::with_key(key.bytes());
+            w.keep_new_key(key);
+            return Ok(pseudonymiser);
         };
-        Ok(Pseudonymiser::with_key(&key))
+        match place.load(&check)? {
+            Some(key) => Ok(Pseudonymiser::with_key(key.bytes())),
+            None => Err(Error::registry(format!(
+                "the key of this registry's student pseudonyms (key id {}) is not at {}; an import with student \
+                 identifiers needs it: bring it with `ipart key import FILE` from the copy made with `ipart key \
+                 export`, or name its file with --key-file or IPART_KEY_FILE; nothing was changed",
+                key::key_id(&check),
+                place.describe(&check)
+            ))
+            .into()),
+        }
     }
 
     fn with_key(key: &[u8; 32]) -> Pseudonymiser {
@@ -68,17 +78,6 @@ impl Pseudonymiser {
 /// `s123456` are one student.
 pub fn normalise(id: &str) -> String {
     id.trim().nfc().flat_map(char::to_lowercase).collect()
-}
-
-fn stored_key(conn: &Connection) -> Result<Option<[u8; 32]>> {
-    let value: Option<Vec<u8>> =
-        optional(conn.query_row("SELECT value FROM registry_secret WHERE name = ?1", [KEY_NAME], |r| r.get(0)))?;
-    match value {
-        None => Ok(None),
-        Some(v) => v.try_into().map(Some).map_err(|_| {
-            Error::registry("the key for student pseudonyms is damaged (not 32 bytes); run `ipart db check`").into()
-        }),
-    }
 }
 
 /// Links pseudonyms to assignments; a pair already there is left as it was

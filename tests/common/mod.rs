@@ -19,14 +19,50 @@ pub struct Reg {
 }
 
 /// The binary, with the environment pinned so output is reproducible.
+/// Keys of student pseudonyms go to a configuration directory of this test
+/// process, never the user's.
 pub fn ipart() -> Command {
     let mut cmd = Command::cargo_bin("ipart").expect("the ipart binary is built");
     cmd.env("IPART_TODAY", TODAY)
         .env("IPART_ACTOR", "tester")
         .env("NO_COLOR", "1")
+        .env("XDG_CONFIG_HOME", config_home())
         .env_remove("IPART_DB")
+        .env_remove("IPART_KEY_FILE")
         .env_remove("CLICOLOR_FORCE");
     cmd
+}
+
+/// The configuration directory the tests' ipart uses (`XDG_CONFIG_HOME`):
+/// one per test binary, removed when it ends.
+pub fn config_home() -> &'static Path {
+    static HOME: OnceLock<TempDir> = OnceLock::new();
+    HOME.get_or_init(|| tempfile::tempdir().unwrap()).path()
+}
+
+/// The key directory the tests' ipart uses.
+pub fn key_dir() -> PathBuf {
+    config_home().join("ipart").join("keys")
+}
+
+/// The check value of the key of `registry`'s student pseudonyms, if it has one.
+pub fn key_check(registry: &Path) -> Option<Vec<u8>> {
+    let conn = rusqlite::Connection::open_with_flags(registry, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    conn.query_row("SELECT value FROM student_key_check", [], |r| r.get(0)).ok()
+}
+
+/// The key file of `registry`'s student pseudonyms in [`key_dir`] (named by
+/// its key id: the first eight bytes of the check value, in hex).
+pub fn key_file(registry: &Path) -> PathBuf {
+    let check = key_check(registry).expect("the registry has a key");
+    let id: String = check[..8].iter().map(|b| format!("{b:02x}")).collect();
+    key_dir().join(format!("{id}.key"))
+}
+
+/// The key of `registry`'s student pseudonyms, read from its key file.
+pub fn key_of(registry: &Path) -> [u8; 32] {
+    let text = std::fs::read_to_string(key_file(registry)).unwrap();
+    *ipart::store::key::Key::from_file_text(&text, "key file").unwrap().bytes()
 }
 
 /// A demo registry made once per test binary, copied for each test.

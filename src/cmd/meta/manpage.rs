@@ -316,7 +316,7 @@ fn exit_status(roff: &mut Roff) {
 }
 
 /// The environment variables ipart reads.
-const ENVIRONMENT: [(&str, &str); 9] = [
+const ENVIRONMENT: [(&str, &str); 11] = [
     ("IPART_DB", "The registry file, when --db is not given."),
     (
         "XDG_DATA_HOME",
@@ -344,6 +344,16 @@ const ENVIRONMENT: [(&str, &str); 9] = [
         "IPART_NOW",
         "The moment to take as now (RFC 3339, such as 2024-02-15T10:00:00Z): when the registry learns what \
          a command writes, as report --known-on reads it; for scripts that rebuild a registry, and tests.",
+    ),
+    (
+        "IPART_KEY_FILE",
+        "The file holding the key of the student pseudonyms, when --key-file is not given. The key is kept \
+         outside the registry and its backups; see ipart-key(1).",
+    ),
+    (
+        "XDG_CONFIG_HOME",
+        "Where the keys of the student pseudonyms are kept when neither --key-file nor IPART_KEY_FILE is \
+         given: ipart/keys/KEYID.key in it, one file per registry's key (without it, in ~/.config).",
     ),
     ("LC_ALL, LC_MESSAGES, LANG", "The locale, for the language when neither --lang nor IPART_LANG is given."),
 ];
