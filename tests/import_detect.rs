@@ -78,12 +78,15 @@ fn cr_only_line_ends_are_line_ends() {
 fn a_comma_file_with_multi_line_cells_and_mixed_line_ends_is_read_right() {
     let reg = Reg::demo();
     let mut text = String::from(
-        "source,external_id,title,kind,level,theme,government_partner,education_partner,lab,students,starts_on,ends_on,status_history\r\n",
+        "source,external_id,title,kind,level,theme,government_partner,education_partner,lab,students,starts_on,ends_on,status_history,note\r\n",
     );
+    // Records end in CR LF, LF and CR in turn; the note's own line breaks
+    // (free text keeps them; a bare CR inside text is refused) in LF or CR LF.
     for (i, end) in ["\r\n", "\n", "\r"].iter().cycle().take(6).enumerate() {
         let level = if i == 4 { "HBOO" } else { "HBO" };
+        let inner = if i % 2 == 0 { "\n" } else { "\r\n" };
         text.push_str(&format!(
-            "mixed,M{i},\"Titel {i}{end}tweede regel; met ; puntkomma's{end}derde; regel\",internship,{level},data-ai,DUO,HU,,1,2023-09-01,2024-01-31,2023-09-01=in_progress{end}"
+            "mixed,M{i},Titel {i},internship,{level},data-ai,DUO,HU,,1,2023-09-01,2024-01-31,2023-09-01=in_progress,\"Notitie {i}{inner}tweede regel; met ; puntkomma's{inner}derde; regel\"{end}"
         ));
     }
     let file = write(&reg, "mixed.csv", text.as_bytes());

@@ -21,9 +21,10 @@ pub const MAX_TEXT_CHARS: usize = 10_000;
 const FREE_TEXT: &[&str] = &["description", "topic", "text", "note", "status_history"];
 
 /// Free text that may run over several lines: a lab's or community's
-/// description, a PhD topic, a research question. Every other field is one
-/// line (a name, title, code, alias, date, number or status history).
-const MULTI_LINE: &[&str] = &["description", "topic", "text"];
+/// description, a PhD topic, a research question, the remarks on an
+/// assignment. Every other field is one line (a name, title, code, alias,
+/// date, number or status history).
+const MULTI_LINE: &[&str] = &["description", "topic", "text", "note"];
 
 /// Fields holding several values joined with `|`: each value is a name.
 const LISTS: &[&str] = &["aliases", "regions", "themes", "members", "partners"];
