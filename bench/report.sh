@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark of `ipart report` (issue 4). In one run, on the same files:
+# Benchmark of `ipart report`. In one run, on the same files:
 #   * a registry of 1M synthetic assignments (bench/make_registry.sql on top of
 #     the demo data): `ipart report --year 2023 --format json` against the same
 #     figures written by hand for the sqlite3 shell (bench/report_figures.sql);

@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-/// The exit codes of `ipart`, documented in the README and `ipart --help`.
+/// The exit codes of `ipart`, documented in docs/scripting.md and `ipart --help`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitCode {
     /// 0: success (also when a list is empty).

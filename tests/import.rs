@@ -1,5 +1,5 @@
 //! `ipart import`: the real binary on a temporary registry, one test per
-//! point of the issue.
+//! behaviour of imports (native and mapped files, batches, undo).
 
 mod importing;
 

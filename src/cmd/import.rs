@@ -50,7 +50,7 @@ pub struct ImportArgs {
     /// standard input
     #[arg(value_name = "FILE", required = true)]
     pub file: Option<PathBuf>,
-    /// A mapping file (TOML) for a foreign layout; see the README
+    /// A mapping file (TOML) for a foreign layout; see docs/import.md
     #[arg(long, value_name = "FILE")]
     pub map: Option<PathBuf>,
     /// Check everything and show what would change; write nothing

@@ -43,7 +43,7 @@ ends after today is reported with a warning.
 
 Definitions: the state on a date is each record's last status change on or before it; an assignment
 exists on a date when its first change is on or before it; a partner counts when it joined on or
-before the date and had not left. See the README (section \"report\") for every figure.
+before the date and had not left. See docs/report.md for what every figure counts.
 
 --as-of says which day the figures are about; --known-on says what the registry knew: the figures as
 they came out on that day, before any later import, edit, removal or undo. A day means its end,

@@ -1,5 +1,5 @@
 //! Applying rows to the registry. Each row is matched to a stored record by
-//! its key (see the README for the key of each kind), then added, updated,
+//! its key (see docs/import.md for the key of each kind), then added, updated,
 //! or left as it is. A row's status history is merged into the recorded
 //! one (`domain::history::merge`): what the file tells of before, between
 //! or after the recorded changes is added when it agrees with them, and a

@@ -4,7 +4,7 @@
 //! registry values, which fields are the same for the whole file, the date
 //! formats, partner aliases, and how the file is laid out. Unknown keys are
 //! refused with their line and column, so a typo never passes silently.
-//! The README (section "Import") documents the format with an example.
+//! docs/import.md documents the format with a complete example.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;

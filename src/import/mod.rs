@@ -447,7 +447,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn summary_reads_like_the_issue() {
+    fn summary_counts_rows_with_thousands_separators() {
         let counts = Counts { rows: 1_000_000, added: 999_998, rejected: 2, ..Counts::default() };
         assert_eq!(summary(&counts, Duration::from_millis(4100)), "1,000,000 rows: 999,998 added, 2 rejected in 4.1 s");
         assert_eq!(summary(&Counts::default(), Duration::ZERO), "0 rows: nothing to do in 0.0 s");

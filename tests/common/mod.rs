@@ -218,7 +218,7 @@ pub fn count(value: &serde_json::Value) -> usize {
     rows(value).len()
 }
 
-// Helpers of the reliability tests (issue 5): commands with arguments in
+// Helpers of the reliability tests: commands with arguments in
 // one call, raw SQL on the file, and snapshots proving a file is untouched.
 
 impl Reg {
