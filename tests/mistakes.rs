@@ -58,3 +58,107 @@ fn a_confirmation_says_what_was_understood() {
         format!("assignment {id}: the status change on 2023-12-29 is removed; now in progress since 2023-08-16\n")
     );
 }
+
+// ---------------------------------------------------------------- figures are a vocabulary
+
+#[test]
+fn a_misspelt_figure_is_refused_with_the_closest_names() {
+    let reg = Reg::demo();
+    let stderr = reg.refused(&["metric", "set", "linkedin-follower", "1800", "--year", "2023"]);
+    assert_eq!(
+        stderr,
+        "ipart: no figure is named \"linkedin-follower\"; did you mean \"linkedin-followers\"? (`ipart metric names` \
+         lists them; declare a new one with `ipart metric add linkedin-follower --name-en ... --name-nl ...`)\n\
+         nothing was changed\n"
+    );
+    // Everywhere a name is read: listing, removal, an import.
+    let stderr = reg.refused(&["metric", "remove", "linkedin-follower", "--year", "2023"]);
+    assert!(stderr.contains("did you mean \"linkedin-followers\"?"), "{stderr}");
+    let stderr = reg.refused(&["metric", "list", "--name", "website-visitors-new"]);
+    assert!(stderr.starts_with("ipart: no figure is named \"website-visitors-new\"; did you mean"), "{stderr}");
+    let file = reg.dir.path().join("figures.csv");
+    std::fs::write(&file, "name,year,value\nlinkedin-followers,2024,2100\nlinkedin-follower,2024,2200\n").unwrap();
+    let stderr = reg.refused(&["import", "metrics", file.to_str().unwrap()]);
+    assert!(
+        stderr.contains(
+            ":3: column \"name\": no figure is named \"linkedin-follower\"; did you mean \"linkedin-followers\"?"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_two_digit_year_is_refused_for_a_figure() {
+    let reg = Reg::demo();
+    let stderr = reg.refused(&["metric", "set", "linkedin-followers", "1800", "--year", "23"]);
+    assert_eq!(
+        stderr,
+        "ipart: --year: 23 is not a year ipart accepts (it takes 2000 to 2036; a typo such as 23 or 2203 for 2023 is \
+         the usual cause)\nnothing was changed\n"
+    );
+    let file = reg.dir.path().join("figures.csv");
+    std::fs::write(&file, "name,year,value\nlinkedin-followers,2203,2100\n").unwrap();
+    let stderr = reg.refused(&["import", "metrics", file.to_str().unwrap()]);
+    assert!(
+        stderr.contains(":2: column \"year\": 2203 is not a year ipart accepts (it takes 2000 to 2036"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_figure_declared_is_set_listed_and_reported_by_its_name() {
+    let reg = Reg::demo();
+    let names = reg.json(&["metric", "names"]);
+    let declared: Vec<&str> = rows(&names).iter().map(|r| r["name"].as_str().unwrap()).collect();
+    assert_eq!(declared, ["linkedin-followers", "website-visitors-new-share", "website-visitors-returning-share"]);
+
+    let out = reg.run(&[
+        "metric",
+        "add",
+        "instagram-followers",
+        "--name-en",
+        "Instagram followers",
+        "--name-nl",
+        "Instagram-volgers",
+    ]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(
+        stderr_of(&out),
+        "declared instagram-followers (\"Instagram followers\", \"Instagram-volgers\", count)\n"
+    );
+    assert_eq!(reg.count("SELECT count(*) FROM metric_name WHERE name = 'instagram-followers' AND known_from > 0"), 1);
+    assert_eq!(reg.count("SELECT count(*) FROM change WHERE entity = 'metric_name' AND action = 'insert'"), 1);
+    // Declared once: again is refused, naming what is declared.
+    let stderr = reg.refused(&["metric", "add", "instagram-followers", "--name-en", "x", "--name-nl", "y"]);
+    assert_eq!(
+        stderr,
+        "ipart: the figure \"instagram-followers\" is declared already (\"Instagram followers\", \"Instagram-volgers\", \
+         count); nothing changed\n"
+    );
+    reg.ok(&["metric", "set", "instagram-followers", "420", "--year", "2023"]);
+    let report = reg.ok(&["--lang", "nl", "report", "--year", "2023"]);
+    assert!(report.contains("│ Instagram-volgers                 ┆    420 │"), "{report}");
+    assert!(report.contains("│ LinkedIn-volgers                  ┆  1.700 │"), "{report}");
+    let report = reg.json(&["report", "--year", "2023"]);
+    let last = report["metrics"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        last,
+        serde_json::json!({"name": "instagram-followers", "name_en": "Instagram followers",
+                           "name_nl": "Instagram-volgers", "unit": "count", "value": 420.0})
+    );
+}
+
+#[test]
+fn a_declaration_is_checked_before_it_is_written() {
+    let reg = Reg::demo();
+    let stderr = reg.refused(&["metric", "add", "Instagram", "--name-en", " ", "--name-nl", "Instagram-volgers"]);
+    assert_eq!(
+        stderr,
+        "ipart: \"Instagram\" is not a figure name (expected lower-case letters, digits and '-', such as \
+         instagram-followers)\n--name-en: is empty (give the label the report shows)\nnothing was changed\n"
+    );
+    let before = reg.dump();
+    let stderr = reg.fails(&["metric", "add", "x", "--name-en", "X", "--name-nl", "X", "--unit", "pct"], 2);
+    assert_eq!(stderr, "ipart: --unit: \"pct\" is not a unit (expected count (aantal) or percent (procent))\n");
+    assert_eq!(reg.dump(), before);
+}

@@ -410,11 +410,13 @@ pub fn build(kind: Kind, fields: &Fields, cat: &Catalog) -> Result<Built, Proble
         }
         Kind::Metric => {
             let name = r.required_text("name");
+            let today = r.cat.today;
             let year = r.required("year", |s| {
-                s.parse::<i64>()
-                    .ok()
-                    .filter(|y| (1900..=2999).contains(y))
-                    .ok_or_else(|| crate::error::Error::invalid(format!("{s:?} is not a year (expected such as 2023)")))
+                let year = s.trim().parse::<i64>().map_err(|_| {
+                    crate::error::Error::invalid(format!("{s:?} is not a year (expected such as 2023)"))
+                })?;
+                date::check_year(year, today)?;
+                Ok(year)
             });
             let value = r.required("value", |s| {
                 s.replace(',', ".")
@@ -424,7 +426,13 @@ pub fn build(kind: Kind, fields: &Fields, cat: &Catalog) -> Result<Built, Proble
                     .ok_or_else(|| crate::error::Error::invalid(format!("{s:?} is not a number")))
             });
             if let Some(n) = &name {
-                r.problems.extend(check_slug("name", "a figure name", n, "linkedin-followers"));
+                let problems = check_slug("name", "a figure name", n, "linkedin-followers");
+                if problems.is_empty()
+                    && let Err(message) = store::metric::check_name(n, &r.cat.metrics)
+                {
+                    r.fail("name", message);
+                }
+                r.problems.extend(problems);
             }
             let metric = match (name, year, value) {
                 (Some(name), Some(year), Some(value)) => Some(Metric { name, year, value }),
