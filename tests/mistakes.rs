@@ -162,3 +162,50 @@ fn a_declaration_is_checked_before_it_is_written() {
     assert_eq!(stderr, "ipart: --unit: \"pct\" is not a unit (expected count (aantal) or percent (procent))\n");
     assert_eq!(reg.dump(), before);
 }
+
+// ---------------------------------------------------------------- lifecycle order
+
+#[test]
+fn a_completion_before_the_preparation_is_refused_unless_meant() {
+    let reg = Reg::demo();
+    // Assignment 369 starts in 2024, in preparation since 2023-07-03; 2013 is a typo for 2023.
+    let stderr = reg.refused(&["assignment", "status", "369", "afgerond", "--on", "30-06-2013"]);
+    assert_eq!(
+        stderr,
+        "ipart: assignment 369: completed on 2013-06-30 comes before in preparation on 2023-07-03, out of lifecycle \
+         order (an assignment is in preparation, then in progress, then completed or cancelled; unknown at any \
+         point); check the dates, or give --any-order if this order is meant (nothing was changed)\n"
+    );
+    let out = reg.run(&["assignment", "status", "369", "afgerond", "--on", "30-06-2013", "--any-order"]);
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert_eq!(stderr_of(&out), "assignment 369: completed since 2013-06-30\n");
+    assert_eq!(
+        history(&reg, 369),
+        [("2013-06-30".to_string(), "completed".to_string()), ("2023-07-03".to_string(), "preparation".to_string())]
+    );
+}
+
+#[test]
+fn a_record_does_not_go_back_a_stage_or_end_twice() {
+    let reg = Reg::demo();
+    // Lab 1: in formation 2020-12-14, active 2021-01-11.
+    let stderr = reg.refused(&["lab", "status", "1", "in oprichting", "--on", "2022-01-01"]);
+    assert_eq!(
+        stderr,
+        "ipart: lab 1: active on 2021-01-11 comes before in formation on 2022-01-01, out of lifecycle order (a lab \
+         is in formation, then active, then closed); check the dates, or give --any-order if this order is meant \
+         (nothing was changed)\n"
+    );
+    // Assignment 12 was completed on 2021-03-30: cancelled after it is a second end.
+    let stderr = reg.refused(&["assignment", "status", "12", "cancelled", "--on", "2021-06-01"]);
+    assert!(stderr.starts_with("ipart: assignment 12: completed on 2021-03-30 comes before cancelled on 2021-06-01"));
+    // Forward, and unknown at any point, go in without the flag.
+    reg.ok(&["lab", "status", "1", "closed", "--on", "2024-01-01"]);
+    reg.ok(&["assignment", "status", "12", "unknown", "--on", "2021-06-01"]);
+    // A change replacing another on its day is judged in its place:
+    // assignment 350 is in preparation 2023-06-12, in progress 2024-01-18.
+    let stderr = reg.refused(&["assignment", "status", "350", "completed", "--on", "2023-06-12", "--replace"]);
+    assert!(
+        stderr.starts_with("ipart: assignment 350: completed on 2023-06-12 comes before in progress on 2024-01-18")
+    );
+}

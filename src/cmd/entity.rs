@@ -416,6 +416,17 @@ fn field_help(spec: &Spec, f: &Field) -> String {
 }
 
 /// The statuses a kind's lifecycle accepts, for help texts.
+/// "in preparation, then in progress, ...": the lifecycle of a kind.
+fn lifecycle_order(kind: Kind) -> String {
+    match kind {
+        Kind::Assignment => AssignmentStatus::order(),
+        Kind::Lab => LabStatus::order(),
+        Kind::Community => CommunityStatus::order(),
+        Kind::Curriculum => CurriculumStatus::order(),
+        _ => ChairStatus::order(),
+    }
+}
+
 fn statuses(kind: Kind) -> String {
     match kind {
         Kind::Assignment => AssignmentStatus::expected(),
@@ -584,6 +595,12 @@ fn build_command(spec: &Spec) -> Command {
                         .conflicts_with("remove")
                         .help("Replace a change already recorded on that day (refused without it)"),
                 )
+                .arg(Arg::new("any-order").long("any-order").action(ArgAction::SetTrue).conflicts_with("remove").help(
+                    format!(
+                        "Record the change even where it breaks the lifecycle order ({}); refused without it",
+                        lifecycle_order(spec.kind)
+                    ),
+                ))
                 .arg(
                     Arg::new("remove")
                         .long("remove")
@@ -848,14 +865,21 @@ fn status(ctx: &Context, spec: &Spec, m: &ArgMatches) -> Result<()> {
     }
     let given = string(m, "status").unwrap_or_default();
     let replace = m.get_flag("replace");
+    let any_order = m.get_flag("any-order");
     let said = registry.write(&command, |w| {
         let invalid = |e: Error| Error::invalid(format!("STATUS: {}", e.message));
         match spec.kind {
-            Kind::Assignment => set_status::<AssignmentStatus>(w, table, id, &given, on, replace, lang, invalid),
-            Kind::Lab => set_status::<LabStatus>(w, table, id, &given, on, replace, lang, invalid),
-            Kind::Community => set_status::<CommunityStatus>(w, table, id, &given, on, replace, lang, invalid),
-            Kind::Curriculum => set_status::<CurriculumStatus>(w, table, id, &given, on, replace, lang, invalid),
-            _ => set_status::<ChairStatus>(w, table, id, &given, on, replace, lang, invalid),
+            Kind::Assignment => {
+                set_status::<AssignmentStatus>(w, table, id, &given, on, (replace, any_order), lang, invalid)
+            }
+            Kind::Lab => set_status::<LabStatus>(w, table, id, &given, on, (replace, any_order), lang, invalid),
+            Kind::Community => {
+                set_status::<CommunityStatus>(w, table, id, &given, on, (replace, any_order), lang, invalid)
+            }
+            Kind::Curriculum => {
+                set_status::<CurriculumStatus>(w, table, id, &given, on, (replace, any_order), lang, invalid)
+            }
+            _ => set_status::<ChairStatus>(w, table, id, &given, on, (replace, any_order), lang, invalid),
         }
     })?;
     let (status, outcome) = said;
@@ -884,18 +908,18 @@ enum Said {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn set_status<S: Vocabulary + serde::Serialize>(
+fn set_status<S: Lifecycle + serde::Serialize>(
     w: &crate::store::Writer,
     table: history::HistoryTable,
     id: i64,
     given: &str,
     on: Date,
-    replace: bool,
+    (replace, any_order): (bool, bool),
     lang: Lang,
     invalid: impl Fn(Error) -> Error,
 ) -> Result<(&'static str, Said)> {
     let status = S::parse(given).map_err(invalid)?;
-    let said = match history::change(w, table, id, StatusChange { since: on, status }, replace)? {
+    let said = match history::change(w, table, id, StatusChange { since: on, status }, replace, any_order)? {
         history::Outcome::Added => Said::Added,
         history::Outcome::Replaced { was } => Said::Replaced(was.name(lang)),
         history::Outcome::AlreadySo { since } => Said::AlreadySo(since),
