@@ -209,3 +209,66 @@ fn a_record_does_not_go_back_a_stage_or_end_twice() {
         stderr.starts_with("ipart: assignment 350: completed on 2023-06-12 comes before in progress on 2024-01-18")
     );
 }
+
+#[test]
+fn an_import_keeps_the_lifecycle_order_unless_meant() {
+    let reg = Reg::demo();
+    // A new record whose history opens with a completion in 2013.
+    let file = reg.dir.path().join("new.csv");
+    std::fs::write(
+        &file,
+        "source,external_id,title,kind,level,theme,government_partner,education_partner,students,starts_on,status_history\n\
+         coordinator,NEW-1,Nieuwe opdracht,graduation,WO,data-ai,Dictu,Universiteit Twente,1,2024-02-01,\
+         2013-06-30=completed|2023-07-03=preparation\n",
+    )
+    .unwrap();
+    let stderr = reg.refused(&["import", "assignments", file.to_str().unwrap()]);
+    assert!(
+        stderr.contains(
+            "new.csv:2: column \"status_history\": completed on 2013-06-30 comes before in preparation on \
+             2023-07-03, out of lifecycle order (an assignment is in preparation, then in progress, then completed \
+             or cancelled; unknown at any point); check the dates, or give --any-order if this order is meant\n"
+        ),
+        "{stderr}"
+    );
+    // A file that sends a recorded assignment back to preparation after its completion
+    // (IP-2020-002: completed 2020-12-09).
+    let back = reg.dir.path().join("back.csv");
+    std::fs::write(&back, "source,external_id,status,status_since\ncoordinator,IP-2020-002,preparation,2021-01-01\n")
+        .unwrap();
+    let stderr = reg.refused(&["import", "assignments", back.to_str().unwrap()]);
+    assert!(
+        stderr.contains(
+            "back.csv:2: column \"status_since\": completed on 2020-12-09 comes before in preparation on 2021-01-01"
+        ),
+        "{stderr}"
+    );
+    reg.ok(&["import", "assignments", file.to_str().unwrap(), "--any-order"]);
+    assert_eq!(reg.count("SELECT count(*) FROM assignment WHERE external_id = 'NEW-1'"), 1);
+}
+
+#[test]
+fn db_check_warns_of_a_history_out_of_lifecycle_order() {
+    let reg = Reg::demo();
+    let out = reg.run(&["db", "check"]);
+    assert!(out.status.success());
+    assert!(stderr_of(&out).ends_with(": all 8 checks passed\n"), "{}", stderr_of(&out));
+    reg.ok(&["assignment", "status", "369", "completed", "--on", "2013-06-30", "--any-order"]);
+    let out = reg.run(&["db", "check"]);
+    assert_eq!(out.status.code(), Some(0), "a history recorded on purpose is a warning, not damage");
+    let stdout = stdout_of(&out);
+    assert!(stdout.contains("lifecycle-order   1 warning"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "lifecycle-order  assignment 369  completed on 2013-06-30 comes before in preparation on 2023-07-03, out \
+             of lifecycle order"
+        ),
+        "{stdout}"
+    );
+    assert!(stderr_of(&out).ends_with(": all 7 checks passed, with 1 warning (histories out of lifecycle order: recorded with --any-order, or dates to correct with `ipart KIND status`)\n"));
+    let report = reg.json(&["db", "check"]);
+    assert_eq!(
+        (report["ok"].as_bool(), report["problems"].as_i64(), report["warnings"].as_i64()),
+        (Some(true), Some(0), Some(1))
+    );
+}

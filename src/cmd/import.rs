@@ -95,6 +95,10 @@ pub struct ImportArgs {
     /// otherwise refused: most likely an export that failed)
     #[arg(long)]
     pub allow_empty: bool,
+    /// Accept status histories out of lifecycle order (completed before in preparation), where
+    /// that order is meant; refused without it, naming the row, the column and both changes
+    #[arg(long)]
+    pub any_order: bool,
     /// How many problems to list before counting the rest
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub max_errors: usize,
@@ -161,6 +165,7 @@ fn import_file(args: &ImportArgs, ctx: &Context) -> Result<()> {
             max_errors: args.max_errors.max(1),
             audit_each: false,
             allow_empty: args.allow_empty,
+            any_order: args.any_order,
         },
     };
     let reject_path = (args.skip_invalid && !args.dry_run).then(|| {

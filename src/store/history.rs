@@ -47,7 +47,7 @@ pub fn load<S: Vocabulary>(conn: &Connection, t: HistoryTable, id: i64) -> Resul
 /// Why a history out of lifecycle order is refused, and the flag that says
 /// the order is meant.
 pub fn refusal<S: Lifecycle>(wrong: &crate::domain::history::OutOfOrder<S>, flag: &str) -> String {
-    format!("{}; check the dates, or give {flag} if this order is meant (nothing was changed)", wrong.describe())
+    format!("{}; check the dates, or give {flag} if this order is meant", wrong.describe())
 }
 
 /// Records that the record took `status` on `since`. A change already on that
@@ -132,7 +132,12 @@ pub fn change<S: Lifecycle + serde::Serialize>(
         after.push(change);
         after.sort_by_key(|c| c.since);
         if let Some(wrong) = first_out_of_order(&after, |i| after[i].since == change.since) {
-            return Err(Error::invalid(format!("{} {id}: {}", t.owner, refusal(&wrong, "--any-order"))).into());
+            return Err(Error::invalid(format!(
+                "{} {id}: {} (nothing was changed)",
+                t.owner,
+                refusal(&wrong, "--any-order")
+            ))
+            .into());
         }
     }
     set(w, t, id, change)?;
