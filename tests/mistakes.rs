@@ -272,3 +272,65 @@ fn db_check_warns_of_a_history_out_of_lifecycle_order() {
         (Some(true), Some(0), Some(1))
     );
 }
+
+// ---------------------------------------------------------------- plausible dates
+
+#[test]
+fn a_date_outside_the_accepted_years_is_refused_in_a_typed_command() {
+    let reg = Reg::demo();
+    let stderr = reg.refused(&["assignment", "status", "12", "unknown", "--on", "30-06-1913"]);
+    assert_eq!(
+        stderr,
+        "ipart: --on: 1913-06-30 is outside the dates ipart accepts (years 2000 to 2036; a typo such as 1923 or 2203 \
+         for 2023 is the usual cause)\n"
+    );
+    let stderr = reg.refused(&["partner", "edit", "DUO", "--joined-on", "2203-01-01"]);
+    assert_eq!(
+        stderr,
+        "ipart: --joined-on: 2203-01-01 is outside the dates ipart accepts (years 2000 to 2036; a typo such as 1923 \
+         or 2203 for 2023 is the usual cause)\nnothing was changed\n"
+    );
+    let stderr = reg.refused(&[
+        "assignment",
+        "add",
+        "Datakwaliteit",
+        "--kind",
+        "stage",
+        "--theme",
+        "data-ai",
+        "--government-partner",
+        "RDW",
+        "--education-partner",
+        "HU",
+        "--starts-on",
+        "01-09-2023",
+        "--registered-on",
+        "28-08-1923",
+    ]);
+    assert!(stderr.starts_with("ipart: --registered-on: 1923-08-28 is outside the dates ipart accepts"), "{stderr}");
+    // The last accepted year is ten years after today; its first day after is refused.
+    reg.ok(&["partner", "edit", "DUO", "--left-on", "2036-12-31"]);
+    let stderr = reg.refused(&["partner", "edit", "DUO", "--left-on", "2037-01-01"]);
+    assert!(stderr.starts_with("ipart: --left-on: 2037-01-01 is outside"), "{stderr}");
+}
+
+#[test]
+fn a_date_outside_the_accepted_years_is_refused_in_an_import_by_line_and_column() {
+    let reg = Reg::demo();
+    let file = reg.dir.path().join("activities.csv");
+    std::fs::write(&file, "name,kind,starts_on\nDag,conference,2023-05-23\nDag2,conference,23-05-1923\n").unwrap();
+    let stderr = reg.refused(&["import", "activities", file.to_str().unwrap()]);
+    assert!(
+        stderr.contains(
+            "activities.csv:3: column \"starts_on\": 1923-05-23 is outside the dates ipart accepts (years 2000 to 2036; \
+             a typo such as 1923 or 2203 for 2023 is the usual cause)\n"
+        ),
+        "{stderr}"
+    );
+    let history = reg.dir.path().join("labs.csv");
+    std::fs::write(&history, "name,status_history\nNieuw lab,2013-01-01=in_formation|2203-01-01=active\n").unwrap();
+    let stderr = reg.refused(&["import", "labs", history.to_str().unwrap()]);
+    assert!(stderr.contains("labs.csv:2: column \"status_history\": 2203-01-01 is outside the dates"), "{stderr}");
+    let stderr = reg.refused(&["import", "activities", file.to_str().unwrap(), "--on", "2230-01-01"]);
+    assert!(stderr.starts_with("ipart: --on: 2230-01-01 is outside the dates ipart accepts"), "{stderr}");
+}

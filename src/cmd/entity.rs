@@ -9,7 +9,7 @@
 
 use clap::{Arg, ArgAction, ArgMatches, Command, FromArgMatches, Subcommand};
 
-use super::{Context, as_of_arg, date_arg, finish, problems_error};
+use super::{Context, as_of_arg, date_arg, finish, new_date_arg, problems_error};
 use crate::domain::*;
 use crate::error::{Error, Result};
 use crate::export::spreadsheet_cell;
@@ -844,8 +844,11 @@ fn status(ctx: &Context, spec: &Spec, m: &ArgMatches) -> Result<()> {
     let mut registry = ctx.open()?;
     let reference = string(m, "ref").unwrap_or_default();
     let id = record::resolve(registry.conn(), spec.kind, &reference)?;
+    // A change removed may lie outside the accepted years (it is how such a
+    // mistake is undone); a change recorded may not.
     let on = match string(m, "on") {
-        Some(d) => date_arg("--on", &d)?,
+        Some(d) if m.get_flag("remove") => date_arg("--on", &d)?,
+        Some(d) => new_date_arg("--on", &d, ctx.today()?)?,
         None => ctx.today()?,
     };
     let command = format!("{} status", spec.kind.name());

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use clap::{Args, Subcommand};
 
 use super::export::parse_kind;
-use super::{Context, date_arg, finish};
+use super::{Context, finish, new_date_arg};
 use crate::error::{Error, Result};
 use crate::import::input::Encoding;
 use crate::import::mapping::{DateFormat, Mapping, parse_delimiter};
@@ -140,7 +140,7 @@ fn import_file(args: &ImportArgs, ctx: &Context) -> Result<()> {
     let stdin = name == "-";
     let mapping = args.map.as_deref().map(|m| Mapping::load(m, kind)).transpose()?;
     let on = match &args.on {
-        Some(d) => date_arg("--on", d)?,
+        Some(d) => new_date_arg("--on", d, ctx.today()?)?,
         None => ctx.today()?,
     };
     let request = Request {
