@@ -416,6 +416,17 @@ fn field_help(spec: &Spec, f: &Field) -> String {
 }
 
 /// The statuses a kind's lifecycle accepts, for help texts.
+/// The code of the first stage of a kind's lifecycle.
+fn first_status(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Assignment => AssignmentStatus::Preparation.code(),
+        Kind::Lab => LabStatus::InFormation.code(),
+        Kind::Community => CommunityStatus::Planned.code(),
+        Kind::Curriculum => CurriculumStatus::InDevelopment.code(),
+        _ => ChairStatus::Planned.code(),
+    }
+}
+
 /// "in preparation, then in progress, ...": the lifecycle of a kind.
 fn lifecycle_order(kind: Kind) -> String {
     match kind {
@@ -579,7 +590,15 @@ fn build_command(spec: &Spec) -> Command {
                 .about(format!(
                     "Record a status change of a {name}; the history is kept, so past figures stay as they were"
                 ))
-                .after_help(examples(&[spec.examples[5]]))
+                .after_help(format!(
+                    "A change is refused where it breaks the lifecycle order ({order}), naming both changes; \
+                     --any-order records it where that order is meant. --on takes a day in 2000 to ten years \
+                     after today.\n\n{}\n  ipart {kind} status 1 {first} --on 2021-01-01 --any-order",
+                    examples(&[spec.examples[5]]),
+                    order = lifecycle_order(spec.kind),
+                    kind = spec.kind.name(),
+                    first = first_status(spec.kind),
+                ))
                 .arg(Arg::new("ref").value_name("ID|NAME").required(true).help(format!("The {name}")))
                 .arg(
                     Arg::new("status")

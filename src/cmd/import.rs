@@ -24,6 +24,7 @@ const EXAMPLES: &str = "Examples:
   ipart import partners instellingen.csv --map fixtures/import/duo/duo-instellingen.toml
   ipart import assignments export.csv --map portal.toml --skip-invalid   refused rows go to export.rejected.csv
   ipart import assignments export.csv --map portal.toml --create-missing-partners --on 2024-01-31
+  ipart import labs labs.csv --any-order                 histories as the file gives them, in any order
   cat assignments.csv | ipart import assignments -
   ipart import log
   ipart import undo 7
@@ -31,6 +32,10 @@ const EXAMPLES: &str = "Examples:
 Records match on their key, so importing the same file again changes nothing: assignments and
 PhD candidates on (source, external_id); partners on external_code, then (source, external_id),
 then any of their names; themes on code; metrics on (name, year); the others on name.
+
+Dates must lie in 2000 to ten years after today, figures must be declared (`ipart metric names`),
+and status histories must follow their lifecycle (completed after in preparation) unless
+--any-order says the order is meant; a row that breaks a rule is refused by line and column.
 
 An assignment file may give student_ids (one or more per row, separated by ; , or |): only their
 keyed hashes are kept, to count unique students in `ipart report`; they are never exported. The key
