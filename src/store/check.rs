@@ -486,6 +486,25 @@ mod tests {
     }
 
     #[test]
+    fn warns_of_a_history_out_of_lifecycle_order_and_still_passes() {
+        let r = registry();
+        // Lab 1: in formation 2020-12-14, active 2021-01-11; closed before both.
+        r.conn()
+            .execute("INSERT INTO lab_status (lab_id, status, since) VALUES (1, 'closed', '2020-01-01')", [])
+            .unwrap();
+        let report = run(r.conn()).unwrap();
+        assert!(report.is_ok(), "a warning is no problem: {report:#?}");
+        assert_eq!(report.warning_count(), 1, "each change against the one before it");
+        let found = problems(&r, "lifecycle-order");
+        assert_eq!(found[0].record, "lab 1");
+        assert_eq!(
+            found[0].problem,
+            "closed on 2020-01-01 comes before in formation on 2020-12-14, out of lifecycle order (a lab is in \
+             formation, then active, then closed)"
+        );
+    }
+
+    #[test]
     fn finds_a_record_without_history_and_a_date_out_of_order() {
         let r = registry();
         r.conn().execute("DELETE FROM lab_status WHERE lab_id = 1", []).unwrap();

@@ -137,3 +137,25 @@ pub fn remove(w: &Writer, name: &str, year: i64) -> Result<Metric> {
     w.audit_record("metric", rowid, Some(&old), None)?;
     Ok(old)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_undeclared_name_gets_the_closest_and_the_way_to_declare_it() {
+        let declared: Vec<String> =
+            ["linkedin-followers", "website-visitors-new-share", "website-visitors-returning-share"]
+                .map(String::from)
+                .to_vec();
+        assert_eq!(check_name("linkedin-followers", &declared), Ok(()));
+        assert_eq!(
+            check_name("website-visitors-share", &declared).unwrap_err(),
+            "no figure is named \"website-visitors-share\"; did you mean \"website-visitors-new-share\" or \
+             \"website-visitors-returning-share\"? (`ipart metric names` lists them; declare a new one with `ipart \
+             metric add website-visitors-share --name-en ... --name-nl ...`)"
+        );
+        let nothing_close = check_name("tiktok", &declared).unwrap_err();
+        assert!(nothing_close.starts_with("no figure is named \"tiktok\" (`ipart metric names`"), "{nothing_close}");
+    }
+}
