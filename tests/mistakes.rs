@@ -334,3 +334,17 @@ fn a_date_outside_the_accepted_years_is_refused_in_an_import_by_line_and_column(
     let stderr = reg.refused(&["import", "activities", file.to_str().unwrap(), "--on", "2230-01-01"]);
     assert!(stderr.starts_with("ipart: --on: 2230-01-01 is outside the dates ipart accepts"), "{stderr}");
 }
+
+#[test]
+fn a_label_is_one_line_of_visible_text() {
+    let reg = Reg::demo();
+    let stderr =
+        reg.refused(&["metric", "add", "x-followers", "--name-en", "X\u{202e}followers", "--name-nl", "X-volgers"]);
+    assert!(stderr.starts_with("ipart: --name-en: contains U+202E"), "{stderr}");
+    // A name that could not be declared as it is is not offered as one.
+    let stderr = reg.refused(&["metric", "list", "--name", "LinkedIn Followers"]);
+    assert!(
+        stderr.ends_with("declare a new one with `ipart metric add NAME --name-en ... --name-nl ...`)\n"),
+        "{stderr}"
+    );
+}

@@ -141,10 +141,12 @@ pub fn run(cmd: &MetricCommand, ctx: &Context) -> Result<()> {
 /// `ipart metric add`: the name and labels checked before anything is written.
 fn add(ctx: &Context, name: &str, name_en: &str, name_nl: &str, unit: &str) -> Result<()> {
     let mut problems = check_slug("name", "a figure name", name, "instagram-followers");
-    for (flag, label) in [("name_en", name_en), ("name_nl", name_nl)] {
+    for (field, label) in [("name_en", name_en), ("name_nl", name_nl)] {
         if label.trim().is_empty() {
-            problems.push(crate::domain::FieldError::new(flag, "is empty (give the label the report shows)"));
+            problems.push(crate::domain::FieldError::new(field, "is empty (give the label the report shows)"));
         }
+        // One line of visible text, of a name's length, as every name.
+        problems.extend(crate::domain::limits::check_field(field, label));
     }
     let unit = MetricUnit::parse(unit).map_err(|e| Error::usage(format!("--unit: {}", e.message)))?;
     if !problems.is_empty() {

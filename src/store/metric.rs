@@ -41,7 +41,8 @@ pub fn check_name(name: &str, declared: &[String]) -> std::result::Result<(), St
         "no figure is named {}{hint} (`ipart metric names` lists them; declare a new one with \
          `ipart metric add {} --name-en ... --name-nl ...`)",
         crate::domain::names::shown(name),
-        if name.len() <= 60 { name } else { "NAME" },
+        // The name itself where it could be declared as it is.
+        if crate::domain::check_slug("name", "", name, "").is_empty() && name.len() <= 60 { name } else { "NAME" },
     ))
 }
 
@@ -58,8 +59,8 @@ fn require_name(conn: &Connection, name: &str) -> Result<()> {
 }
 
 /// Declares a figure after the others (its `position` is ignored; its
-/// unit is a `MetricUnit` code). A name
-/// declared already is refused, with its labels.
+/// unit is a `MetricUnit` code). A name declared already is refused, with
+/// its labels.
 pub fn add(w: &Writer, new: &MetricName) -> Result<MetricName> {
     if let Some(old) = names(w)?.into_iter().find(|m| m.name == new.name) {
         return Err(Error::invalid(format!(
