@@ -169,7 +169,9 @@ fn every_record_command_is_audited() {
         a(&args, &[(kind, "update")]);
         let mut removed = vec![(*kind, "delete")];
         if let Some(status) = status {
-            a(&[kind, "status", &id, status, "--on", "2024-01-10"], &[(history.as_str(), "insert")]);
+            // After the day it was added with its first status (today), in
+            // lifecycle order.
+            a(&[kind, "status", &id, status, "--on", "2026-12-10"], &[(history.as_str(), "insert")]);
             removed = vec![(history.as_str(), "delete"), (history.as_str(), "delete"), (kind, "delete")];
         }
         a(&[kind, "remove", &id], &removed);
@@ -217,11 +219,11 @@ fn log_filters_by_record_with_its_status_history() {
     let other = id + 1;
     let students = registry.count(&format!("SELECT students FROM assignment WHERE id = {id}"));
     registry
-        .ipart(&["--quiet", "assignment", "status", &id.to_string(), "completed", "--on", "2024-01-10"])
+        .ipart(&["--quiet", "assignment", "status", &id.to_string(), "in_progress", "--on", "2020-06-20"])
         .assert()
         .success();
     registry
-        .ipart(&["--quiet", "assignment", "status", &other.to_string(), "completed", "--on", "2024-01-10"])
+        .ipart(&["--quiet", "assignment", "status", &other.to_string(), "in_progress", "--on", "2020-06-20"])
         .assert()
         .success();
     registry.ipart(&["--quiet", "assignment", "edit", &id.to_string(), "--students", "44"]).assert().success();

@@ -33,11 +33,20 @@ fn a_whole_registry_passes_every_check() {
     let registry = Reg::demo_in_use();
     let (code, stdout, stderr) = check(&registry);
     assert_eq!(code, Some(0), "{stderr}");
-    for name in ["integrity", "foreign-keys", "identity", "status-histories", "dates", "sectors", "pseudonyms"] {
+    for name in [
+        "integrity",
+        "foreign-keys",
+        "identity",
+        "status-histories",
+        "dates",
+        "sectors",
+        "pseudonyms",
+        "lifecycle-order",
+    ] {
         let line = stdout.lines().find(|l| l.contains(name)).unwrap_or_else(|| panic!("{name} missing:\n{stdout}"));
         assert!(line.contains(" ok "), "{line}");
     }
-    assert_eq!(stderr, format!("registry {}: all 7 checks passed\n", registry.path.display()));
+    assert_eq!(stderr, format!("registry {}: all 8 checks passed\n", registry.path.display()));
     let report = check_json(&registry);
     assert_eq!(report["ok"], true);
     assert_eq!(report["problems"], 0);

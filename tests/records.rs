@@ -466,7 +466,7 @@ fn metric_commands() {
 fn log_shows_who_changed_what() {
     let reg = Reg::demo();
     reg.ok(&["assignment", "edit", "1", "--students", "4"]);
-    reg.ok(&["assignment", "status", "1", "completed", "--on", "2025-01-01"]);
+    reg.ok(&["assignment", "status", "1", "in_progress", "--on", "2020-06-20"]);
     let log = reg.json(&["log", "--record", "assignment", "--id", "1"]);
     let entries = rows(&log);
     assert_eq!(entries[0]["command"], "assignment status");

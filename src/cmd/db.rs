@@ -65,7 +65,15 @@ pub fn run(cmd: &DbCommand, ctx: &Context) -> Result<()> {
             warn_if_shared(ctx);
             let name = registry_name(ctx);
             if report.is_ok() {
-                ctx.info(format!("{name}: all {} checks passed", report.checks.len()));
+                let passed = report.checks.iter().filter(|c| !c.warning).count();
+                match report.warning_count() {
+                    0 => ctx.info(format!("{name}: all {} checks passed", report.checks.len())),
+                    n => ctx.info(format!(
+                        "{name}: all {passed} checks passed, with {n} warning{} (histories out of lifecycle order: \
+                         recorded with --any-order, or dates to correct with `ipart KIND status`)",
+                        if n == 1 { "" } else { "s" }
+                    )),
+                }
                 Ok(())
             } else {
                 Err(failed(&name, &report).into())
@@ -144,7 +152,7 @@ fn registry_name(ctx: &Context) -> String {
 
 /// The error `db check` ends with when something is wrong.
 fn failed(name: &str, report: &Report) -> Error {
-    let failing: Vec<&str> = report.checks.iter().filter(|c| c.count > 0).map(|c| c.name).collect();
+    let failing: Vec<&str> = report.checks.iter().filter(|c| c.count > 0 && !c.warning).map(|c| c.name).collect();
     let n = report.problem_count();
     Error::registry(format!(
         "{name} has {n} problem{} ({}); restore a backup with `ipart db restore FILE`, or repair the records named above",
@@ -155,37 +163,48 @@ fn failed(name: &str, report: &Report) -> Error {
 
 /// The outcome of every check, then each problem found.
 fn render_report(report: &Report, format: Format, ctx: &Context, out: &mut dyn std::io::Write) -> Result<()> {
-    let problems: Vec<serde_json::Map<String, serde_json::Value>> = report
-        .checks
-        .iter()
-        .flat_map(|c| {
-            c.problems.iter().map(|p| {
-                let mut row = serde_json::Map::new();
-                row.insert("check".into(), json!(c.name));
-                row.insert("record".into(), json!(p.record));
-                row.insert("problem".into(), json!(p.problem));
-                row
+    let found = |warnings: bool| -> Vec<serde_json::Map<String, serde_json::Value>> {
+        report
+            .checks
+            .iter()
+            .filter(|c| c.warning == warnings)
+            .flat_map(|c| {
+                c.problems.iter().map(|p| {
+                    let mut row = serde_json::Map::new();
+                    row.insert("check".into(), json!(c.name));
+                    row.insert("record".into(), json!(p.record));
+                    row.insert("problem".into(), json!(p.problem));
+                    row
+                })
             })
-        })
-        .collect();
+            .collect()
+    };
+    let (problems, warnings) = (found(false), found(true));
     match format {
         Format::Json => {
-            let value = json!({ "ok": report.is_ok(), "problems": report.problem_count(), "checks": report.checks });
+            let value = json!({
+                "ok": report.is_ok(),
+                "problems": report.problem_count(),
+                "warnings": report.warning_count(),
+                "checks": report.checks
+            });
             serde_json::to_writer_pretty(&mut *out, &value)?;
             writeln!(out)?;
         }
         Format::Csv => {
-            Listing::from_objects(problems, &["check", "record", "problem"], &[]).render(Format::Csv, ctx.style, out)?
+            Listing::from_objects(problems.into_iter().chain(warnings).collect(), &["check", "record", "problem"], &[])
+                .render(Format::Csv, ctx.style, out)?
         }
         Format::Table => {
             let rows: Vec<serde_json::Map<String, serde_json::Value>> = report
                 .checks
                 .iter()
                 .map(|c| {
+                    let what = if c.warning { "warning" } else { "problem" };
                     let result = match c.count {
                         0 => "ok".to_string(),
-                        1 => "1 problem".to_string(),
-                        n => format!("{n} problems"),
+                        1 => format!("1 {what}"),
+                        n => format!("{n} {what}s"),
                     };
                     let mut row = serde_json::Map::new();
                     row.insert("check".into(), json!(c.name));
@@ -196,13 +215,15 @@ fn render_report(report: &Report, format: Format, ctx: &Context, out: &mut dyn s
                 .collect();
             let mut summary = Listing::from_objects(rows, &[], &[]);
             summary.render(Format::Table, ctx.style, out)?;
-            if !problems.is_empty() {
-                writeln!(out, "\nproblems:")?;
-                summary = Listing::from_objects(problems, &[], &[]);
-                summary.render(Format::Table, ctx.style, out)?;
-                for c in report.checks.iter().filter(|c| c.count > c.problems.len()) {
-                    writeln!(out, "{}: {} more not listed", c.name, c.count - c.problems.len())?;
+            for (heading, rows) in [("problems", problems), ("warnings", warnings)] {
+                if !rows.is_empty() {
+                    writeln!(out, "\n{heading}:")?;
+                    summary = Listing::from_objects(rows, &[], &[]);
+                    summary.render(Format::Table, ctx.style, out)?;
                 }
+            }
+            for c in report.checks.iter().filter(|c| c.count > c.problems.len()) {
+                writeln!(out, "{}: {} more not listed", c.name, c.count - c.problems.len())?;
             }
         }
     }

@@ -9,7 +9,7 @@
 
 use clap::{Arg, ArgAction, ArgMatches, Command, FromArgMatches, Subcommand};
 
-use super::{Context, as_of_arg, date_arg, finish, problems_error};
+use super::{Context, as_of_arg, date_arg, finish, new_date_arg, problems_error};
 use crate::domain::*;
 use crate::error::{Error, Result};
 use crate::export::spreadsheet_cell;
@@ -416,6 +416,28 @@ fn field_help(spec: &Spec, f: &Field) -> String {
 }
 
 /// The statuses a kind's lifecycle accepts, for help texts.
+/// The code of the first stage of a kind's lifecycle.
+fn first_status(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Assignment => AssignmentStatus::Preparation.code(),
+        Kind::Lab => LabStatus::InFormation.code(),
+        Kind::Community => CommunityStatus::Planned.code(),
+        Kind::Curriculum => CurriculumStatus::InDevelopment.code(),
+        _ => ChairStatus::Planned.code(),
+    }
+}
+
+/// "in preparation, then in progress, ...": the lifecycle of a kind.
+fn lifecycle_order(kind: Kind) -> String {
+    match kind {
+        Kind::Assignment => AssignmentStatus::order(),
+        Kind::Lab => LabStatus::order(),
+        Kind::Community => CommunityStatus::order(),
+        Kind::Curriculum => CurriculumStatus::order(),
+        _ => ChairStatus::order(),
+    }
+}
+
 fn statuses(kind: Kind) -> String {
     match kind {
         Kind::Assignment => AssignmentStatus::expected(),
@@ -568,7 +590,15 @@ fn build_command(spec: &Spec) -> Command {
                 .about(format!(
                     "Record a status change of a {name}; the history is kept, so past figures stay as they were"
                 ))
-                .after_help(examples(&[spec.examples[5]]))
+                .after_help(format!(
+                    "A change is refused where it breaks the lifecycle order ({order}), naming both changes; \
+                     --any-order records it where that order is meant. --on takes a day in 2000 to ten years \
+                     after today.\n\n{}\n  ipart {kind} status 1 {first} --on 2021-01-01 --any-order",
+                    examples(&[spec.examples[5]]),
+                    order = lifecycle_order(spec.kind),
+                    kind = spec.kind.name(),
+                    first = first_status(spec.kind),
+                ))
                 .arg(Arg::new("ref").value_name("ID|NAME").required(true).help(format!("The {name}")))
                 .arg(
                     Arg::new("status")
@@ -584,6 +614,12 @@ fn build_command(spec: &Spec) -> Command {
                         .conflicts_with("remove")
                         .help("Replace a change already recorded on that day (refused without it)"),
                 )
+                .arg(Arg::new("any-order").long("any-order").action(ArgAction::SetTrue).conflicts_with("remove").help(
+                    format!(
+                        "Record the change even where it breaks the lifecycle order ({}); refused without it",
+                        lifecycle_order(spec.kind)
+                    ),
+                ))
                 .arg(
                     Arg::new("remove")
                         .long("remove")
@@ -827,8 +863,11 @@ fn status(ctx: &Context, spec: &Spec, m: &ArgMatches) -> Result<()> {
     let mut registry = ctx.open()?;
     let reference = string(m, "ref").unwrap_or_default();
     let id = record::resolve(registry.conn(), spec.kind, &reference)?;
+    // A change removed may lie outside the accepted years (it is how such a
+    // mistake is undone); a change recorded may not.
     let on = match string(m, "on") {
-        Some(d) => date_arg("--on", &d)?,
+        Some(d) if m.get_flag("remove") => date_arg("--on", &d)?,
+        Some(d) => new_date_arg("--on", &d, ctx.today()?)?,
         None => ctx.today()?,
     };
     let command = format!("{} status", spec.kind.name());
@@ -848,14 +887,21 @@ fn status(ctx: &Context, spec: &Spec, m: &ArgMatches) -> Result<()> {
     }
     let given = string(m, "status").unwrap_or_default();
     let replace = m.get_flag("replace");
+    let any_order = m.get_flag("any-order");
     let said = registry.write(&command, |w| {
         let invalid = |e: Error| Error::invalid(format!("STATUS: {}", e.message));
         match spec.kind {
-            Kind::Assignment => set_status::<AssignmentStatus>(w, table, id, &given, on, replace, lang, invalid),
-            Kind::Lab => set_status::<LabStatus>(w, table, id, &given, on, replace, lang, invalid),
-            Kind::Community => set_status::<CommunityStatus>(w, table, id, &given, on, replace, lang, invalid),
-            Kind::Curriculum => set_status::<CurriculumStatus>(w, table, id, &given, on, replace, lang, invalid),
-            _ => set_status::<ChairStatus>(w, table, id, &given, on, replace, lang, invalid),
+            Kind::Assignment => {
+                set_status::<AssignmentStatus>(w, table, id, &given, on, (replace, any_order), lang, invalid)
+            }
+            Kind::Lab => set_status::<LabStatus>(w, table, id, &given, on, (replace, any_order), lang, invalid),
+            Kind::Community => {
+                set_status::<CommunityStatus>(w, table, id, &given, on, (replace, any_order), lang, invalid)
+            }
+            Kind::Curriculum => {
+                set_status::<CurriculumStatus>(w, table, id, &given, on, (replace, any_order), lang, invalid)
+            }
+            _ => set_status::<ChairStatus>(w, table, id, &given, on, (replace, any_order), lang, invalid),
         }
     })?;
     let (status, outcome) = said;
@@ -884,18 +930,18 @@ enum Said {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn set_status<S: Vocabulary + serde::Serialize>(
+fn set_status<S: Lifecycle + serde::Serialize>(
     w: &crate::store::Writer,
     table: history::HistoryTable,
     id: i64,
     given: &str,
     on: Date,
-    replace: bool,
+    (replace, any_order): (bool, bool),
     lang: Lang,
     invalid: impl Fn(Error) -> Error,
 ) -> Result<(&'static str, Said)> {
     let status = S::parse(given).map_err(invalid)?;
-    let said = match history::change(w, table, id, StatusChange { since: on, status }, replace)? {
+    let said = match history::change(w, table, id, StatusChange { since: on, status }, replace, any_order)? {
         history::Outcome::Added => Said::Added,
         history::Outcome::Replaced { was } => Said::Replaced(was.name(lang)),
         history::Outcome::AlreadySo { since } => Said::AlreadySo(since),

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use clap::{Args, Subcommand};
 
 use super::export::parse_kind;
-use super::{Context, date_arg, finish};
+use super::{Context, finish, new_date_arg};
 use crate::error::{Error, Result};
 use crate::import::input::Encoding;
 use crate::import::mapping::{DateFormat, Mapping, parse_delimiter};
@@ -24,6 +24,7 @@ const EXAMPLES: &str = "Examples:
   ipart import partners instellingen.csv --map fixtures/import/duo/duo-instellingen.toml
   ipart import assignments export.csv --map portal.toml --skip-invalid   refused rows go to export.rejected.csv
   ipart import assignments export.csv --map portal.toml --create-missing-partners --on 2024-01-31
+  ipart import labs labs.csv --any-order                 histories as the file gives them, in any order
   cat assignments.csv | ipart import assignments -
   ipart import log
   ipart import undo 7
@@ -31,6 +32,10 @@ const EXAMPLES: &str = "Examples:
 Records match on their key, so importing the same file again changes nothing: assignments and
 PhD candidates on (source, external_id); partners on external_code, then (source, external_id),
 then any of their names; themes on code; metrics on (name, year); the others on name.
+
+Dates must lie in 2000 to ten years after today, figures must be declared (`ipart metric names`),
+and status histories must follow their lifecycle (completed after in preparation) unless
+--any-order says the order is meant; a row that breaks a rule is refused by line and column.
 
 An assignment file may give student_ids (one or more per row, separated by ; , or |): only their
 keyed hashes are kept, to count unique students in `ipart report`; they are never exported. The key
@@ -95,6 +100,10 @@ pub struct ImportArgs {
     /// otherwise refused: most likely an export that failed)
     #[arg(long)]
     pub allow_empty: bool,
+    /// Accept status histories out of lifecycle order (completed before in preparation), where
+    /// that order is meant; refused without it, naming the row, the column and both changes
+    #[arg(long)]
+    pub any_order: bool,
     /// How many problems to list before counting the rest
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub max_errors: usize,
@@ -136,7 +145,7 @@ fn import_file(args: &ImportArgs, ctx: &Context) -> Result<()> {
     let stdin = name == "-";
     let mapping = args.map.as_deref().map(|m| Mapping::load(m, kind)).transpose()?;
     let on = match &args.on {
-        Some(d) => date_arg("--on", d)?,
+        Some(d) => new_date_arg("--on", d, ctx.today()?)?,
         None => ctx.today()?,
     };
     let request = Request {
@@ -161,6 +170,7 @@ fn import_file(args: &ImportArgs, ctx: &Context) -> Result<()> {
             max_errors: args.max_errors.max(1),
             audit_each: false,
             allow_empty: args.allow_empty,
+            any_order: args.any_order,
         },
     };
     let reject_path = (args.skip_invalid && !args.dry_run).then(|| {

@@ -243,6 +243,14 @@ pub fn problems_error(problems: Vec<FieldError>) -> Error {
     Error::invalid(format!("{}\nnothing was changed", lines.join("\n")))
 }
 
+/// Parses a date a command is to write, in the years ipart accepts
+/// (`domain::date::check_date`), naming the flag on failure.
+pub fn new_date_arg(flag: &str, value: &str, today: Date) -> Result<Date> {
+    let day = date_arg(flag, value)?;
+    crate::domain::date::check_date(day, today).map_err(|e| Error::invalid(format!("{flag}: {}", e.message)))?;
+    Ok(day)
+}
+
 /// Parses a date given on the command line, naming the flag on failure.
 pub fn date_arg(flag: &str, value: &str) -> Result<Date> {
     crate::domain::parse_date(value).map_err(|e| Error::invalid(format!("{flag}: {}", e.message)).into())

@@ -25,7 +25,7 @@
 //! in any order then ends in the same history.
 
 use super::records::StatusChange;
-use super::vocab::Vocabulary;
+use super::vocab::{Lifecycle, Vocabulary};
 
 /// The history a foreign file gives: its current status since its day,
 /// preceded by the milestones of the mapping's `[history]` (each status
@@ -221,6 +221,63 @@ pub fn merge<S: Vocabulary>(
     Ok(merged)
 }
 
+/// Two changes of a history out of lifecycle order: `first`, the earlier
+/// by date, belongs to a later stage than `second` (completed before in
+/// preparation), or both are alternative ends (completed, then cancelled).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutOfOrder<S> {
+    pub first: StatusChange<S>,
+    pub second: StatusChange<S>,
+}
+
+impl<S: Lifecycle> OutOfOrder<S> {
+    /// `completed on 2013-06-30 comes before in preparation on 2023-01-10,
+    /// out of lifecycle order (an assignment is in preparation, then ...)`.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} on {} comes before {} on {}, out of lifecycle order ({} is {})",
+            self.first.status.name_en(),
+            self.first.since,
+            self.second.status.name_en(),
+            self.second.since,
+            S::RECORD,
+            S::order()
+        )
+    }
+}
+
+/// The pairs of changes of `history` (in date order) that break the order
+/// of its lifecycle, as indexes: each change of a stage against the change
+/// of a stage before it (a status of no stage, `unknown`, may come
+/// anywhere). A status repeated is in order.
+pub fn out_of_order<S: Lifecycle>(history: &[StatusChange<S>]) -> Vec<(usize, usize)> {
+    let mut pairs = Vec::new();
+    let mut before: Option<(usize, u8)> = None;
+    for (i, change) in history.iter().enumerate() {
+        let Some(stage) = change.status.stage() else { continue };
+        if let Some((j, earlier)) = before
+            && (stage < earlier || (stage == earlier && history[j].status != change.status))
+        {
+            pairs.push((j, i));
+        }
+        before = Some((i, stage));
+    }
+    pairs
+}
+
+/// The first pair of `history` out of lifecycle order of which `new` says
+/// at least one change is new: what a command or a file is about to add
+/// is judged, not a disorder the registry already holds.
+pub fn first_out_of_order<S: Lifecycle>(
+    history: &[StatusChange<S>],
+    new: impl Fn(usize) -> bool,
+) -> Option<OutOfOrder<S>> {
+    out_of_order(history)
+        .into_iter()
+        .find(|&(a, b)| new(a) || new(b))
+        .map(|(a, b)| OutOfOrder { first: history[a], second: history[b] })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,6 +389,38 @@ mod tests {
         // The registry's own repeats stay.
         let recorded = r(&[("2023-01-10", Preparation, 1), ("2023-02-10", Preparation, 2)]);
         assert_eq!(merge(&recorded, &h(&[("2023-01-10", Preparation)])).unwrap(), recorded);
+    }
+
+    #[test]
+    fn a_lifecycle_goes_forward() {
+        let ok = h(&[("2023-01-10", Preparation), ("2023-03-01", InProgress), ("2023-07-01", Completed)]);
+        assert!(out_of_order(&ok).is_empty());
+        // Stages may be skipped, a status repeated, and unknown comes anywhere.
+        let ok = h(&[
+            ("2023-01-10", Unknown),
+            ("2023-02-01", Preparation),
+            ("2023-03-01", Unknown),
+            ("2023-04-01", Cancelled),
+        ]);
+        assert!(out_of_order(&ok).is_empty());
+        assert!(out_of_order(&h(&[("2023-01-10", InProgress), ("2023-02-01", InProgress)])).is_empty());
+        // The tracker's case: a typo for 2023 puts completed first.
+        let typo = h(&[("2013-06-30", Completed), ("2023-01-10", Preparation), ("2024-02-01", InProgress)]);
+        assert_eq!(out_of_order(&typo), [(0, 1)]);
+        let found = first_out_of_order(&typo, |i| i == 0).unwrap();
+        assert_eq!(
+            found.describe(),
+            "completed on 2013-06-30 comes before in preparation on 2023-01-10, out of lifecycle order (an assignment is \
+             in preparation, then in progress, then completed or cancelled; unknown at any point)"
+        );
+        // A disorder the registry holds already is not blamed on a new change after it.
+        assert_eq!(first_out_of_order(&typo, |i| i == 2), None);
+        // Back a stage across an unknown, and two ends.
+        assert_eq!(
+            out_of_order(&h(&[("2023-01-10", InProgress), ("2023-02-01", Unknown), ("2023-03-01", Preparation)])),
+            [(0, 2)]
+        );
+        assert_eq!(out_of_order(&h(&[("2023-01-10", Completed), ("2023-02-01", Cancelled)])), [(0, 1)]);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The closed vocabularies of the domain: education level, assignment kind and
-//! status, region, sector, and the lifecycles of labs, communities, curricula
-//! and chairs.
+//! status, region, sector, the lifecycles of labs, communities, curricula
+//! and chairs (with the order of their stages), and the units of the
+//! communication figures.
 //!
 //! Each is stored as its English code; input accepts the code, the English
 //! and Dutch names and a few aliases, case- and accent-insensitively, so
@@ -252,6 +253,104 @@ vocabulary! {
     }
 }
 
+/// A vocabulary whose values follow each other in a lifecycle: a record
+/// moves from one stage to a later one, never back (an assignment is not
+/// in preparation after it was completed).
+pub trait Lifecycle: Vocabulary {
+    /// What the record is, for messages: "an assignment".
+    const RECORD: &'static str;
+
+    /// The stage of a status, counted from 0; `None` for a status that may
+    /// come at any point (`unknown`). Statuses of one stage are alternative
+    /// ends (completed or cancelled): one cannot follow the other.
+    fn stage(self) -> Option<u8>;
+
+    /// The lifecycle as people read it: "in preparation, then in progress,
+    /// then completed or cancelled; unknown at any point".
+    fn order() -> String {
+        let mut stages: Vec<Vec<&str>> = Vec::new();
+        let mut anywhere: Vec<&str> = Vec::new();
+        for status in Self::ALL {
+            match status.stage() {
+                Some(stage) => {
+                    let stage = usize::from(stage);
+                    if stages.len() <= stage {
+                        stages.resize(stage + 1, Vec::new());
+                    }
+                    stages[stage].push(status.name_en());
+                }
+                None => anywhere.push(status.name_en()),
+            }
+        }
+        let order = stages.iter().filter(|s| !s.is_empty()).map(|s| s.join(" or ")).collect::<Vec<_>>().join(", then ");
+        if anywhere.is_empty() { order } else { format!("{order}; {} at any point", anywhere.join(" or ")) }
+    }
+}
+
+impl Lifecycle for AssignmentStatus {
+    const RECORD: &'static str = "an assignment";
+    fn stage(self) -> Option<u8> {
+        match self {
+            AssignmentStatus::Preparation => Some(0),
+            AssignmentStatus::InProgress => Some(1),
+            AssignmentStatus::Completed | AssignmentStatus::Cancelled => Some(2),
+            AssignmentStatus::Unknown => None,
+        }
+    }
+}
+
+impl Lifecycle for LabStatus {
+    const RECORD: &'static str = "a lab";
+    fn stage(self) -> Option<u8> {
+        Some(match self {
+            LabStatus::InFormation => 0,
+            LabStatus::Active => 1,
+            LabStatus::Closed => 2,
+        })
+    }
+}
+
+impl Lifecycle for CommunityStatus {
+    const RECORD: &'static str = "a community";
+    fn stage(self) -> Option<u8> {
+        Some(match self {
+            CommunityStatus::Planned => 0,
+            CommunityStatus::Active => 1,
+            CommunityStatus::Closed => 2,
+        })
+    }
+}
+
+impl Lifecycle for CurriculumStatus {
+    const RECORD: &'static str = "a curriculum";
+    fn stage(self) -> Option<u8> {
+        Some(match self {
+            CurriculumStatus::InDevelopment => 0,
+            CurriculumStatus::Running => 1,
+            CurriculumStatus::Ended => 2,
+        })
+    }
+}
+
+impl Lifecycle for ChairStatus {
+    const RECORD: &'static str = "a chair";
+    fn stage(self) -> Option<u8> {
+        Some(match self {
+            ChairStatus::Planned => 0,
+            ChairStatus::Active => 1,
+            ChairStatus::Ended => 2,
+        })
+    }
+}
+
+vocabulary! {
+    /// How the value of a communication figure reads.
+    MetricUnit, "a unit" {
+        Count = "count", "count", "aantal", ["number", "n"];
+        Percent = "percent", "percent", "procent", ["%", "percentage"];
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,6 +366,16 @@ mod tests {
         assert_eq!(Region::parse("Noord-Nederland").unwrap(), Region::Noord);
         assert_eq!(CurriculumStatus::parse("beeindigd").unwrap(), CurriculumStatus::Ended);
         assert_eq!(LabStatus::parse("i.o.").unwrap(), LabStatus::InFormation);
+    }
+
+    #[test]
+    fn lifecycles_read_as_people_say_them() {
+        assert_eq!(
+            AssignmentStatus::order(),
+            "in preparation, then in progress, then completed or cancelled; unknown at any point"
+        );
+        assert_eq!(LabStatus::order(), "in formation, then active, then closed");
+        assert_eq!(CurriculumStatus::order(), "in development, then running, then ended");
     }
 
     #[test]
@@ -314,5 +423,6 @@ mod tests {
         check::<CurriculumStatus>();
         check::<ChairKind>();
         check::<ChairStatus>();
+        check::<MetricUnit>();
     }
 }

@@ -6,7 +6,7 @@
 //! row that contradicts them is refused, naming both sides.
 
 use super::mapping::{STUDENT_ID_SEPARATORS, STUDENT_IDS, is_partner_field};
-use crate::domain::history;
+use crate::domain::history::{self, OutOfOrder, first_out_of_order};
 use crate::domain::*;
 use crate::error::{ExitCode, Result, classify};
 use crate::native::build::{Built, build, history_table};
@@ -67,6 +67,8 @@ pub struct Settings {
     /// What separates student identifiers in their cell; `None`: any of
     /// `;`, `,` and `|`.
     pub student_id_separator: Option<String>,
+    /// Accept status histories out of lifecycle order.
+    pub any_order: bool,
 }
 
 /// The longest student identifier accepted, in characters.
@@ -314,6 +316,11 @@ impl<'a, 'w> Applier<'a, 'w> {
             Ok(b) => b,
             Err(problems) => return Ok(Err(from_field_errors(problems))),
         };
+        if !self.s.any_order
+            && let Some(problem) = built_out_of_order(&built, fields)
+        {
+            return Ok(Err(vec![problem]));
+        }
         let inserted = match built {
             Built::Assignment(a, h) if !self.s.audit_each => self.pending.push(a, h),
             Built::Metric(m) => store::metric::set(self.w, &m)
@@ -422,7 +429,7 @@ impl<'a, 'w> Applier<'a, 'w> {
         }
     }
 
-    fn merge<S: Vocabulary + serde::Serialize>(
+    fn merge<S: Lifecycle + serde::Serialize>(
         &self,
         table: HistoryTable,
         id: i64,
@@ -442,6 +449,14 @@ impl<'a, 'w> Applier<'a, 'w> {
                 return Ok(Err(Problem::field(field, message)));
             }
         };
+        if !self.s.any_order {
+            let changes: Vec<StatusChange<S>> = merged.iter().map(|e| e.change).collect();
+            if let Some(wrong) = first_out_of_order(&changes, |i| merged[i].revision.is_none()) {
+                let first_is_new = merged.iter().any(|e| e.change == wrong.first && e.revision.is_none());
+                let new = if first_is_new { wrong.first } else { wrong.second };
+                return Ok(Err(out_of_order_problem(&wrong, new, fields)));
+            }
+        }
         let mut said = Vec::new();
         for entry in merged.iter().filter(|e| e.revision.is_none()) {
             store::history::set(self.w, table, id, entry.change)?;
@@ -638,6 +653,28 @@ impl<'a, 'w> Applier<'a, 'w> {
 
 /// The field of a row that gave `change` of its status history: the
 /// milestone column of its status, the status date, or the native history.
+/// The problem of a new record whose history is out of lifecycle order.
+fn built_out_of_order(built: &Built, fields: &Fields) -> Option<Problem> {
+    fn check<S: Lifecycle>(history: &[StatusChange<S>], fields: &Fields) -> Option<Problem> {
+        let wrong = first_out_of_order(history, |_| true)?;
+        Some(out_of_order_problem(&wrong, wrong.first, fields))
+    }
+    match built {
+        Built::Assignment(_, h) => check(h, fields),
+        Built::Lab(_, h) => check(h, fields),
+        Built::Community(_, h) => check(h, fields),
+        Built::Curriculum(_, h) => check(h, fields),
+        Built::Chair(_, h) => check(h, fields),
+        _ => None,
+    }
+}
+
+/// A history out of lifecycle order, named by the column of `new`, the
+/// change the file gives.
+fn out_of_order_problem<S: Lifecycle>(wrong: &OutOfOrder<S>, new: StatusChange<S>, fields: &Fields) -> Problem {
+    Problem::field(origin(fields, new), store::history::refusal(wrong, "--any-order"))
+}
+
 fn origin<S: Vocabulary>(fields: &Fields, change: StatusChange<S>) -> &'static str {
     if fields.get("status_history").is_some() {
         return "status_history";

@@ -73,6 +73,8 @@ pub struct Options {
     /// Accept a file with a header and no rows (an import of nothing);
     /// otherwise it is refused, as most likely an export that failed.
     pub allow_empty: bool,
+    /// Accept status histories out of lifecycle order (`--any-order`).
+    pub any_order: bool,
 }
 
 impl Request {
@@ -97,6 +99,7 @@ impl Request {
                 audit_each: false,
                 // The data sets ipart itself loads may have a kind with none.
                 allow_empty: true,
+                any_order: false,
             },
         }
     }
@@ -238,6 +241,7 @@ pub fn run(
             audit_each: req.options.audit_each,
             describe: req.options.dry_run,
             student_id_separator: mapping.as_ref().and_then(|m| m.student_id_separator.clone()),
+            any_order: req.options.any_order,
         },
         req.options.on,
     )?;

@@ -84,8 +84,22 @@ impl<'a> Reader<'a> {
         self.parse(field, V::parse)
     }
 
+    /// A date, in the years ipart accepts (see [`date::check_date`]).
     fn date(&mut self, field: &'static str) -> Option<Date> {
-        self.parse(field, parse_date)
+        let today = self.cat.today;
+        self.parse(field, |s| {
+            let d = parse_date(s)?;
+            date::check_date(d, today)?;
+            Ok(d)
+        })
+    }
+
+    fn required_date(&mut self, field: &'static str) -> Option<Date> {
+        if self.fields.get(field).is_none() {
+            self.fail(field, "is required");
+            return None;
+        }
+        self.date(field)
     }
 
     fn integer(&mut self, field: &'static str) -> Option<i64> {
@@ -124,7 +138,14 @@ impl<'a> Reader<'a> {
     /// [`crate::domain::history::with_milestones`]).
     fn history<S: Vocabulary>(&mut self) -> Option<Vec<StatusChange<S>>> {
         if self.fields.get("status_history").is_some() {
-            return self.parse("status_history", history::parse_native::<S>);
+            let today = self.cat.today;
+            return self.parse("status_history", |s| {
+                let history = history::parse_native::<S>(s)?;
+                for change in &history {
+                    date::check_date(change.since, today)?;
+                }
+                Ok(history)
+            });
         }
         let mut milestones = Vec::new();
         for status in S::ALL {
@@ -315,7 +336,7 @@ pub fn build(kind: Kind, fields: &Fields, cat: &Catalog) -> Result<Built, Proble
             r.finish(community.zip(history)).map(|(c, h)| Built::Community(c, h))
         }
         Kind::Phd => {
-            let started_on = r.required("started_on", parse_date);
+            let started_on = r.required_date("started_on");
             let theme = r.required("theme", |s| cat.themes.resolve(s, cat.written));
             let government =
                 r.required("government_partner", |s| cat.partners.resolve_in(s, Sector::Government, cat.written));
@@ -345,7 +366,7 @@ pub fn build(kind: Kind, fields: &Fields, cat: &Catalog) -> Result<Built, Proble
         Kind::Activity => {
             let kind = r.required("kind", ActivityKind::parse);
             let name = r.required_text("name");
-            let starts_on = r.required("starts_on", parse_date);
+            let starts_on = r.required_date("starts_on");
             let partner_ids = r.references("partners", &cat.partners.names);
             let ends_on = r.date("ends_on");
             let theme_id = r.reference("theme", &cat.themes);
@@ -382,7 +403,7 @@ pub fn build(kind: Kind, fields: &Fields, cat: &Catalog) -> Result<Built, Proble
         Kind::Question => {
             let text = r.required_text("text");
             let theme = r.required("theme", |s| cat.themes.resolve(s, cat.written));
-            let asked_on = r.required("asked_on", parse_date);
+            let asked_on = r.required_date("asked_on");
             let source_activity_id = r.reference("source_activity", &cat.activities);
             let source_partner_id = r.reference("source_partner", &cat.partners.names);
             let assignment_id = r.reference("assignment", &cat.assignments);
@@ -410,11 +431,13 @@ pub fn build(kind: Kind, fields: &Fields, cat: &Catalog) -> Result<Built, Proble
         }
         Kind::Metric => {
             let name = r.required_text("name");
+            let today = r.cat.today;
             let year = r.required("year", |s| {
-                s.parse::<i64>()
-                    .ok()
-                    .filter(|y| (1900..=2999).contains(y))
-                    .ok_or_else(|| crate::error::Error::invalid(format!("{s:?} is not a year (expected such as 2023)")))
+                let year = s.trim().parse::<i64>().map_err(|_| {
+                    crate::error::Error::invalid(format!("{s:?} is not a year (expected such as 2023)"))
+                })?;
+                date::check_year(year, today)?;
+                Ok(year)
             });
             let value = r.required("value", |s| {
                 s.replace(',', ".")
@@ -424,7 +447,13 @@ pub fn build(kind: Kind, fields: &Fields, cat: &Catalog) -> Result<Built, Proble
                     .ok_or_else(|| crate::error::Error::invalid(format!("{s:?} is not a number")))
             });
             if let Some(n) = &name {
-                r.problems.extend(check_slug("name", "a figure name", n, "linkedin-followers"));
+                let problems = check_slug("name", "a figure name", n, "linkedin-followers");
+                if problems.is_empty()
+                    && let Err(message) = store::metric::check_name(n, &r.cat.metrics)
+                {
+                    r.fail("name", message);
+                }
+                r.problems.extend(problems);
             }
             let metric = match (name, year, value) {
                 (Some(name), Some(year), Some(value)) => Some(Metric { name, year, value }),

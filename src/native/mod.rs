@@ -268,6 +268,8 @@ pub struct Catalog {
     /// Loaded only for kinds that refer to assignments and PhDs (questions).
     pub assignments: NameIndex,
     pub phds: NameIndex,
+    /// The declared figure names; loaded only for figures.
+    pub metrics: Vec<String>,
     /// The date a status without a date began.
     pub today: Date,
     /// How the references resolved against it were written: in a file
@@ -286,6 +288,7 @@ impl Catalog {
             activities: lookup::activity_index(conn)?,
             assignments: if keyed { lookup::keyed_index(conn, "assignment")? } else { NameIndex::default() },
             phds: if keyed { lookup::keyed_index(conn, "phd")? } else { NameIndex::default() },
+            metrics: if kind == Kind::Metric { crate::store::metric::declared(conn)? } else { Vec::new() },
             today,
             written: Written::InFile,
         })

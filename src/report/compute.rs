@@ -436,8 +436,11 @@ fn compute_period(conn: &Connection, options: &Options) -> Result<Report> {
     let open: i64 = question_themes.iter().map(|r| r.open).sum();
     let questions = Questions { asked: taken_up + open, asked_in_period, taken_up, open, by_theme: question_themes };
 
-    let metrics =
-        snapshot.metrics(period.metric_year)?.into_iter().map(|(name, value)| Metric { name, value }).collect();
+    let metrics = snapshot
+        .metrics(period.metric_year)?
+        .into_iter()
+        .map(|(n, value)| Metric { name: n.name, name_en: n.name_en, name_nl: n.name_nl, unit: n.unit, value })
+        .collect();
 
     // ---- trend
     let step = options.trend.unwrap_or_else(|| TrendStep::for_period(period));

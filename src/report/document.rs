@@ -319,18 +319,12 @@ impl<'r> Names<'r> {
         }
     }
 
-    /// The label of a communication figure; unknown names are shown as they are.
-    pub fn metric(&self, name: &str) -> String {
-        let l = self.lang;
-        match name {
-            "linkedin-followers" => tr(l, "LinkedIn followers", "LinkedIn-volgers").to_string(),
-            "website-visitors-new-share" => {
-                tr(l, "Website visitors, new (%)", "Websitebezoekers, nieuw (%)").to_string()
-            }
-            "website-visitors-returning-share" => {
-                tr(l, "Website visitors, returning (%)", "Websitebezoekers, terugkerend (%)").to_string()
-            }
-            other => other.to_string(),
+    /// The label of a communication figure: the name it was declared with,
+    /// in the report's language.
+    pub fn metric(&self, m: &Metric) -> String {
+        match self.lang {
+            Lang::En => m.name_en.clone(),
+            Lang::Nl => m.name_nl.clone(),
         }
     }
 }
@@ -1001,7 +995,7 @@ fn metrics(report: &Report, names: &Names) -> Section {
     let l = names.lang;
     let mut t = Table::new("", &[tr(l, "figure", "cijfer"), tr(l, "value", "waarde")]);
     for m in &report.metrics {
-        t.row(vec![names.metric(&m.name), decimal(l, m.value)]);
+        t.row(vec![names.metric(m), decimal(l, m.value)]);
     }
     Section {
         id: "communication",

@@ -324,6 +324,11 @@ pub struct Questions {
 #[derive(Debug, Clone, Serialize)]
 pub struct Metric {
     pub name: String,
+    /// The labels it was declared with (`ipart metric add`).
+    pub name_en: String,
+    pub name_nl: String,
+    /// `count` or `percent`.
+    pub unit: String,
     pub value: f64,
 }
 

@@ -7,13 +7,20 @@
 //! histories in date order, dates consistent, partners of the right sector
 //! and level, the file's identity. Every rule is a query that returns the
 //! offending records, so a problem names the record it is about.
+//!
+//! A status history out of lifecycle order (completed before in
+//! preparation) is a warning, not a problem: `--any-order` records such a
+//! history on purpose, and the registry stays whole with it.
 
 use rusqlite::Connection;
 use serde::Serialize;
 
 use super::history::{self, HistoryTable};
 use super::{APPLICATION_ID, SCHEMA_VERSION};
-use crate::domain::{AssignmentStatus, ChairStatus, CommunityStatus, CurriculumStatus, LabStatus, Vocabulary};
+use crate::domain::history::out_of_order;
+use crate::domain::{
+    AssignmentStatus, ChairStatus, CommunityStatus, CurriculumStatus, LabStatus, Lifecycle, StatusChange, Vocabulary,
+};
 use crate::error::Result;
 
 /// How many problems one check lists before it only counts the rest.
@@ -38,6 +45,8 @@ pub struct Outcome {
     pub problems: Vec<Problem>,
     /// All problems found, listed or not.
     pub count: usize,
+    /// What this check finds is a warning: shown, but the registry passes.
+    pub warning: bool,
 }
 
 /// Every check, in the order they ran.
@@ -47,9 +56,14 @@ pub struct Report {
 }
 
 impl Report {
-    /// How many problems were found in all.
+    /// How many problems were found in all (warnings not counted).
     pub fn problem_count(&self) -> usize {
-        self.checks.iter().map(|c| c.count).sum()
+        self.checks.iter().filter(|c| !c.warning).map(|c| c.count).sum()
+    }
+
+    /// How many warnings were found in all.
+    pub fn warning_count(&self) -> usize {
+        self.checks.iter().filter(|c| c.warning).map(|c| c.count).sum()
     }
 
     pub fn is_ok(&self) -> bool {
@@ -71,13 +85,23 @@ const CHECKS: &[(&str, &str)] = &[
     ("dates", "every date is a real YYYY-MM-DD date and every end comes on or after its start"),
     ("sectors", "government partners are government, education partners are education and match the level"),
     ("pseudonyms", "student pseudonyms belong to assignments and imports that exist, under the registry's key"),
+    (LIFECYCLE, "every status history follows its lifecycle (a warning: --any-order records another order on purpose)"),
 ];
+
+/// The check whose findings are warnings.
+const LIFECYCLE: &str = "lifecycle-order";
 
 /// Runs every check on the registry behind `conn` (read-only).
 pub fn run(conn: &Connection) -> Result<Report> {
     let mut checks: Vec<Outcome> = CHECKS
         .iter()
-        .map(|(name, description)| Outcome { name, description, problems: Vec::new(), count: 0 })
+        .map(|(name, description)| Outcome {
+            name,
+            description,
+            problems: Vec::new(),
+            count: 0,
+            warning: *name == LIFECYCLE,
+        })
         .collect();
     let mut found = |check: &str, problem: Problem| {
         if let Some(outcome) = checks.iter_mut().find(|c| c.name == check) {
@@ -110,7 +134,55 @@ pub fn run(conn: &Connection) -> Result<Report> {
             Err(e) => found(rule.check, unreadable(e)),
         }
     }
+    match lifecycle_warnings(conn) {
+        Ok(rows) => rows.into_iter().for_each(|p| found(LIFECYCLE, p)),
+        Err(e) => found(LIFECYCLE, Problem { record: "file".into(), problem: format!("cannot be read: {e}") }),
+    }
     Ok(Report { checks })
+}
+
+/// Every history out of lifecycle order, each pair of changes that breaks
+/// it named. Statuses or dates that cannot be read are left to the
+/// status-histories check.
+fn lifecycle_warnings(conn: &Connection) -> Result<Vec<Problem>> {
+    fn of<S: Lifecycle>(conn: &Connection, t: HistoryTable, out: &mut Vec<Problem>) -> Result<()> {
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {column}, since, status FROM {table} WHERE since IS date(since) ORDER BY {column}, since",
+            column = t.owner_column,
+            table = t.table
+        ))?;
+        let mut rows = stmt.query([])?;
+        let mut current: Option<i64> = None;
+        let mut changes: Vec<StatusChange<S>> = Vec::new();
+        let mut flush = |id: Option<i64>, changes: &mut Vec<StatusChange<S>>| {
+            if let Some(id) = id {
+                for (a, b) in out_of_order(changes) {
+                    let wrong = crate::domain::history::OutOfOrder { first: changes[a], second: changes[b] };
+                    out.push(Problem { record: format!("{} {id}", t.owner), problem: wrong.describe() });
+                }
+            }
+            changes.clear();
+        };
+        while let Some(row) = rows.next()? {
+            let (id, since, status): (i64, String, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
+            if current != Some(id) {
+                flush(current, &mut changes);
+                current = Some(id);
+            }
+            if let (Ok(since), Ok(status)) = (since.parse(), S::parse(&status)) {
+                changes.push(StatusChange { since, status });
+            }
+        }
+        flush(current, &mut changes);
+        Ok(())
+    }
+    let mut out = Vec::new();
+    of::<AssignmentStatus>(conn, history::ASSIGNMENT, &mut out)?;
+    of::<LabStatus>(conn, history::LAB, &mut out)?;
+    of::<CommunityStatus>(conn, history::COMMUNITY, &mut out)?;
+    of::<CurriculumStatus>(conn, history::CURRICULUM, &mut out)?;
+    of::<ChairStatus>(conn, history::CHAIR, &mut out)?;
+    Ok(out)
 }
 
 /// The `(record, problem)` rows a rule's query returns.
@@ -391,6 +463,7 @@ mod tests {
         let r = registry();
         let report = run(r.conn()).unwrap();
         assert!(report.is_ok(), "{report:#?}");
+        assert_eq!(report.warning_count(), 0, "{report:#?}");
         assert_eq!(report.checks.len(), CHECKS.len());
     }
 
@@ -410,6 +483,25 @@ mod tests {
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].record, format!("assignment {id}"));
         assert!(found[0].problem.starts_with("its level is MBO but its education partner"), "{found:?}");
+    }
+
+    #[test]
+    fn warns_of_a_history_out_of_lifecycle_order_and_still_passes() {
+        let r = registry();
+        // Lab 1: in formation 2020-12-14, active 2021-01-11; closed before both.
+        r.conn()
+            .execute("INSERT INTO lab_status (lab_id, status, since) VALUES (1, 'closed', '2020-01-01')", [])
+            .unwrap();
+        let report = run(r.conn()).unwrap();
+        assert!(report.is_ok(), "a warning is no problem: {report:#?}");
+        assert_eq!(report.warning_count(), 1, "each change against the one before it");
+        let found = problems(&r, "lifecycle-order");
+        assert_eq!(found[0].record, "lab 1");
+        assert_eq!(
+            found[0].problem,
+            "closed on 2020-01-01 comes before in formation on 2020-12-14, out of lifecycle order (a lab is in \
+             formation, then active, then closed)"
+        );
     }
 
     #[test]

@@ -5,7 +5,8 @@
 use rusqlite::{Connection, params};
 
 use super::Writer;
-use crate::domain::{Date, StatusChange, Vocabulary};
+use crate::domain::history::first_out_of_order;
+use crate::domain::{Date, Lifecycle, StatusChange, Vocabulary};
 use crate::error::{Error, Result};
 
 /// Which history table belongs to which record table.
@@ -41,6 +42,12 @@ pub fn load<S: Vocabulary>(conn: &Connection, t: HistoryTable, id: i64) -> Resul
         out.push(StatusChange { since: parse_stored_date(&since)?, status: S::parse(&status)? });
     }
     Ok(out)
+}
+
+/// Why a history out of lifecycle order is refused, and the flag that says
+/// the order is meant.
+pub fn refusal<S: Lifecycle>(wrong: &crate::domain::history::OutOfOrder<S>, flag: &str) -> String {
+    format!("{}; check the dates, or give {flag} if this order is meant", wrong.describe())
 }
 
 /// Records that the record took `status` on `since`. A change already on that
@@ -93,13 +100,16 @@ pub enum Outcome<S> {
 /// Records a status change asked for by a person: a status already in
 /// force on that day changes nothing (it would only repeat itself), and a
 /// change already recorded on that day is replaced only when `replace` says
-/// so: otherwise the refusal names both.
-pub fn change<S: Vocabulary + serde::Serialize>(
+/// so: otherwise the refusal names both. A change that would put the
+/// history out of its lifecycle order (completed before in preparation) is
+/// refused unless `any_order` says the order is meant.
+pub fn change<S: Lifecycle + serde::Serialize>(
     w: &Writer,
     t: HistoryTable,
     id: i64,
     change: StatusChange<S>,
     replace: bool,
+    any_order: bool,
 ) -> Result<Outcome<S>> {
     let stored = load::<S>(w, t, id)?;
     let same_day = stored.iter().find(|c| c.since == change.since).copied();
@@ -116,6 +126,19 @@ pub fn change<S: Vocabulary + serde::Serialize>(
             .into());
         }
         _ => {}
+    }
+    if !any_order {
+        let mut after: Vec<StatusChange<S>> = stored.iter().filter(|c| c.since != change.since).copied().collect();
+        after.push(change);
+        after.sort_by_key(|c| c.since);
+        if let Some(wrong) = first_out_of_order(&after, |i| after[i].since == change.since) {
+            return Err(Error::invalid(format!(
+                "{} {id}: {} (nothing was changed)",
+                t.owner,
+                refusal(&wrong, "--any-order")
+            ))
+            .into());
+        }
     }
     set(w, t, id, change)?;
     Ok(match same_day {

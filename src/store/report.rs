@@ -577,10 +577,24 @@ impl<'c> Snapshot<'c> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The communication figures of a year, by name.
-    pub fn metrics(&self, year: i16) -> Result<Vec<(String, f64)>> {
-        let mut stmt = self.conn().prepare("SELECT name, value FROM metric WHERE year = ?1 ORDER BY name")?;
-        let rows = stmt.query_map([year], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    /// The communication figures of a year with their declarations, in
+    /// declared order.
+    pub fn metrics(&self, year: i16) -> Result<Vec<(super::metric::MetricName, f64)>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT m.name, n.name_en, n.name_nl, n.unit, n.position, m.value
+             FROM metric m JOIN metric_name n ON n.name = m.name
+             WHERE m.year = ?1 ORDER BY n.position, m.name",
+        )?;
+        let rows = stmt.query_map([year], |r| {
+            let name = super::metric::MetricName {
+                name: r.get(0)?,
+                name_en: r.get(1)?,
+                name_nl: r.get(2)?,
+                unit: r.get(3)?,
+                position: r.get(4)?,
+            };
+            Ok((name, r.get(5)?))
+        })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

@@ -860,7 +860,7 @@ fn communication(report: &Report, names: &Names) -> (String, Vec<Figure>, Option
         .metrics
         .iter()
         .filter(|m| !m.name.starts_with("website-visitors-") || new.is_none() || returning.is_none())
-        .map(|m| Figure { value: document::decimal(l, m.value), label: names.metric(&m.name) })
+        .map(|m| Figure { value: document::decimal(l, m.value), label: names.metric(m) })
         .collect();
     let website = new.zip(returning).map(|(new, returning)| {
         let parts = [

@@ -601,7 +601,7 @@ fn communication(report: &Report, names: &Names) -> Sheet {
         } else {
             Cell::Number(m.value)
         };
-        b.row(vec![Cell::Text(names.metric(&m.name)), value]);
+        b.row(vec![Cell::Text(names.metric(m)), value]);
     }
     let name = tr(l, "Communication", "Communicatie");
     sheet(name, name, vec![b])
