@@ -298,20 +298,7 @@ fn a_command_held_up_by_another_says_so_once_unless_quiet() {
 /// ignored, so a write past it fails with EFBIG): a disk that refuses to
 /// take more.
 fn with_file_limit(kb: u32, db: &Path, dir: &Path, args: &[&str]) -> std::process::Output {
-    std::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!("trap '' XFSZ; ulimit -f {kb} && exec \"$0\" \"$@\""))
-        .arg(assert_cmd::cargo::cargo_bin("ipart"))
-        .arg("--quiet")
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .current_dir(dir)
-        .env("IPART_TODAY", TODAY)
-        .env("NO_COLOR", "1")
-        .env_remove("IPART_DB")
-        .output()
-        .unwrap()
+    under_sh(&format!("trap '' XFSZ; ulimit -f {kb}"), db, dir, args)
 }
 
 #[test]

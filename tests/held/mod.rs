@@ -156,9 +156,15 @@ pub fn mkfifo(path: &Path) {
 
 /// `ipart ARGS` under `sh` with a umask: `umask 022; exec ipart ...`.
 pub fn with_umask(umask: &str, db: &Path, dir: &Path, args: &[&str]) -> std::process::Output {
+    under_sh(&format!("umask {umask}"), db, dir, args)
+}
+
+/// `ipart ARGS` run by `sh` after `setup` (a shell command that sets up the
+/// process: a umask, a file size limit), on registry `db`, in `dir`.
+pub fn under_sh(setup: &str, db: &Path, dir: &Path, args: &[&str]) -> std::process::Output {
     std::process::Command::new("sh")
         .arg("-c")
-        .arg(format!("umask {umask} && exec \"$0\" \"$@\""))
+        .arg(format!("{setup} && exec \"$0\" \"$@\""))
         .arg(assert_cmd::cargo::cargo_bin("ipart"))
         .arg("--quiet")
         .arg("--db")
